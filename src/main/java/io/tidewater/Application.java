@@ -1,0 +1,156 @@
+package io.tidewater;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.tidewater.config.ConfigException;
+import io.tidewater.config.Keys;
+import io.tidewater.config.TidewaterConfig;
+import io.tidewater.demo.DemoTraffic;
+import io.tidewater.events.BatchCommit;
+import io.tidewater.events.CallBatch;
+import io.tidewater.events.CallEventParser;
+import io.tidewater.ops.KafkaHealthCheck;
+import io.tidewater.ops.PipelineStats;
+import io.tidewater.ops.StatusLine;
+import io.tidewater.ops.WarehouseHealthCheck;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.logging.log4j.LogManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts Tidewater: the infrastructure (embedded or external), then Camel main with the YAML routes from ./routes. */
+public final class Application {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+    static final int EXIT_CONFIG = 2;
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        int rc = run(args);
+        LogManager.shutdown();
+        System.exit(rc);
+    }
+
+    static int run(String[] args) {
+        String command = args.length == 0 ? "run" : args[0];
+        if (!command.equals("run")) {
+            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run]");
+            return 1;
+        }
+        long started = System.nanoTime();
+        TidewaterConfig config;
+        Infrastructure infra;
+        try {
+            config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+            infra = Infrastructure.start(config);
+        } catch (ConfigException e) {
+            LOG.error("Cannot start: {}", e.getMessage());
+            return EXIT_CONFIG;
+        } catch (Exception e) {
+            LOG.error("Cannot start: {}", e.toString(), e);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Main main = new Main();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            main.completed();
+            try {
+                stopped.await(25, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tidewater-shutdown"));
+        try (infra; KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(infra.bootstrapServers())) {
+            configure(main, config, infra, kafkaHealth, started);
+            main.run();
+            return 0;
+        } catch (ConfigException e) {
+            LOG.error("Cannot start: {}", e.getMessage());
+            return EXIT_CONFIG;
+        } catch (Exception e) {
+            LOG.error("Tidewater stopped on an error: {}", e.toString(), e);
+            return 1;
+        } finally {
+            LOG.info("Tidewater stopped");
+            stopped.countDown();
+        }
+    }
+
+    private static void configure(Main main, TidewaterConfig config, Infrastructure infra, KafkaHealthCheck kafkaHealth,
+                                  long started) {
+        main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
+        infra.resolvedProperties().forEach(main::addOverrideProperty);
+        PipelineStats stats = new PipelineStats();
+        main.bind("edw", infra.edw());
+        main.bind("pipelineStats", stats);
+        main.bind("statusLine", new StatusLine(stats, infra.edw()));
+        main.bind("callBatch", new CallBatch(new CallEventParser(config.getInt("tidewater.load.max-event-bytes", 65_536)), stats));
+        main.bind("batchCommit", new BatchCommit());
+        boolean demoOn = demoEnabled(config, infra);
+        DemoTraffic[] demo = new DemoTraffic[1];
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                CamelContext ctx = m.getCamelContext();
+                HealthCheckRegistry registry = HealthCheckRegistry.get(ctx);
+                registry.register(kafkaHealth);
+                registry.register(new WarehouseHealthCheck(infra.edw()));
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                infra.printConnectHelp();
+                LOG.info("Tidewater started in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                try {
+                    if (demoOn) {
+                        demo[0] = new DemoTraffic(infra.crm(), infra.sales(), infra.bootstrapServers(),
+                                config.get(Keys.TOPIC_CALLS, "events.callcenter.calls"),
+                                config.get(Keys.TOPIC_SHIPPING, "events.shipping"),
+                                config.getInt(Keys.DEMO_RATE, 100), config.getInt(Keys.DEMO_CUSTOMERS, 1000));
+                        demo[0].start();
+                    }
+                } catch (Exception e) {
+                    LOG.error("Demo traffic could not start: {}", e.getMessage());
+                }
+            }
+
+            @Override
+            public void beforeStop(BaseMainSupport m) {
+                if (demo[0] != null) {
+                    demo[0].close();
+                }
+            }
+        });
+    }
+
+    /** Checks the demo settings before anything starts, so a bad value fails the start and names its key. */
+    private static boolean demoEnabled(TidewaterConfig config, Infrastructure infra) {
+        if (!config.getBoolean(Keys.DEMO_ENABLED, true)) {
+            return false;
+        }
+        if (infra.crm() == null) {
+            throw new ConfigException(Keys.CRM_JDBC_URL, "is empty but demo traffic is on",
+                    "set " + Keys.CRM_JDBC_URL + " and " + Keys.SALES_JDBC_URL + ", or " + Keys.DEMO_ENABLED + "=false");
+        }
+        if (infra.sales() == null) {
+            throw new ConfigException(Keys.SALES_JDBC_URL, "is empty but demo traffic is on",
+                    "set " + Keys.SALES_JDBC_URL + ", or " + Keys.DEMO_ENABLED + "=false");
+        }
+        int rate = config.getInt(Keys.DEMO_RATE, 100);
+        if (rate <= 0) {
+            throw new ConfigException(Keys.DEMO_RATE, "must be positive, was " + rate, "set events per second, e.g. 100");
+        }
+        if (config.getInt(Keys.DEMO_CUSTOMERS, 1000) <= 0) {
+            throw new ConfigException(Keys.DEMO_CUSTOMERS, "must be positive", "set the number of demo customers, e.g. 1000");
+        }
+        return true;
+    }
+}

@@ -1,0 +1,229 @@
+package io.tidewater;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.tidewater.config.ConfigException;
+import io.tidewater.config.Keys;
+import io.tidewater.config.TidewaterConfig;
+import io.tidewater.embedded.EmbeddedDatabase;
+import io.tidewater.embedded.EmbeddedKafka;
+import io.tidewater.warehouse.DataSources;
+import io.tidewater.warehouse.Migrations;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the pipeline runs on: Kafka plus the warehouse and OLTP connections, either embedded (the default) or external. */
+public final class Infrastructure implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+    static final String EDW_DATABASE = "warehouse";
+
+    private final boolean embedded;
+    private EmbeddedKafka kafka;
+    private EmbeddedDatabase postgres;
+    private String bootstrapServers;
+    private String edwJdbcUrl;
+    private String edwSchema;
+    private HikariDataSource edw;
+    private HikariDataSource crm;
+    private HikariDataSource sales;
+
+    private Infrastructure(boolean embedded) {
+        this.embedded = embedded;
+    }
+
+    public static Infrastructure start(TidewaterConfig cfg) throws Exception {
+        String bootstrap = cfg.get(Keys.KAFKA_BOOTSTRAP);
+        String jdbc = cfg.get(Keys.EDW_JDBC_URL);
+        if (bootstrap == null && jdbc == null) {
+            return startEmbedded(cfg);
+        }
+        if (bootstrap == null) {
+            throw new ConfigException(Keys.KAFKA_BOOTSTRAP, "is empty while " + Keys.EDW_JDBC_URL + " is set (external mode)",
+                    "set both for external mode, or neither for embedded mode");
+        }
+        if (jdbc == null) {
+            throw new ConfigException(Keys.EDW_JDBC_URL, "is empty while " + Keys.KAFKA_BOOTSTRAP + " is set (external mode)",
+                    "set both for external mode, or neither for embedded mode");
+        }
+        return startExternal(cfg, bootstrap, jdbc);
+    }
+
+    private static Infrastructure startEmbedded(TidewaterConfig cfg) throws Exception {
+        Infrastructure infra = new Infrastructure(true);
+        try {
+            Path data = Path.of(cfg.get(Keys.DATA_DIR, "data"));
+            infra.postgres = new EmbeddedDatabase(data.resolve("postgres"), cfg.getPort(Keys.EMBEDDED_POSTGRES_PORT, 15432)).start();
+            infra.kafka = new EmbeddedKafka(data.resolve("kafka"), cfg.getPort(Keys.EMBEDDED_KAFKA_PORT, 9092),
+                    cfg.getPort(Keys.EMBEDDED_KAFKA_CONTROLLER_PORT, 9093), cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3)).start();
+            infra.bootstrapServers = infra.kafka.bootstrapServers();
+            for (String db : new String[] {EDW_DATABASE, "crm", "sales"}) {
+                infra.postgres.ensureDatabase(db);
+            }
+            String user = EmbeddedDatabase.USER;
+            infra.edwSchema = cfg.get(Keys.EDW_SCHEMA, "edw");
+            infra.edwJdbcUrl = infra.postgres.jdbcUrl(EDW_DATABASE);
+            infra.edw = DataSources.pooled("edw", infra.edwJdbcUrl, user, null, infra.edwSchema, cfg.getInt(Keys.EDW_POOL_SIZE, 8));
+            infra.crm = DataSources.pooled("crm", infra.postgres.jdbcUrl("crm"), user, null, null, 4);
+            infra.sales = DataSources.pooled("sales", infra.postgres.jdbcUrl("sales"), user, null, null, 4);
+            Migrations.warehouse(infra.edw, infra.edwSchema);
+            Migrations.oltp(infra.crm, "crm");
+            Migrations.oltp(infra.sales, "sales");
+            return infra;
+        } catch (Exception | Error e) {
+            infra.close();
+            throw e;
+        }
+    }
+
+    private static Infrastructure startExternal(TidewaterConfig cfg, String bootstrap, String jdbc) {
+        Infrastructure infra = new Infrastructure(false);
+        try {
+            int timeoutMs = cfg.getInt(Keys.STARTUP_TIMEOUT_MS, 10_000);
+            checkKafka(bootstrap, timeoutMs);
+            infra.bootstrapServers = bootstrap;
+            infra.edwSchema = cfg.get(Keys.EDW_SCHEMA, "edw");
+            infra.edwJdbcUrl = jdbc;
+            infra.edw = connect(Keys.EDW_JDBC_URL, "edw", jdbc, cfg.get(Keys.EDW_USERNAME), cfg.get(Keys.EDW_PASSWORD),
+                    infra.edwSchema, cfg.getInt(Keys.EDW_POOL_SIZE, 8));
+            Migrations.warehouse(infra.edw, infra.edwSchema);
+            String crmUrl = cfg.get(Keys.CRM_JDBC_URL);
+            String salesUrl = cfg.get(Keys.SALES_JDBC_URL);
+            if (crmUrl != null) {
+                infra.crm = connect(Keys.CRM_JDBC_URL, "crm", crmUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
+            }
+            if (salesUrl != null) {
+                infra.sales = connect(Keys.SALES_JDBC_URL, "sales", salesUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
+            }
+            return infra;
+        } catch (RuntimeException e) {
+            infra.close();
+            throw e;
+        }
+    }
+
+    /** Fails fast, naming the key, when the configured brokers cannot be reached. */
+    static void checkKafka(String bootstrap, int timeoutMs) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+        try (Admin admin = Admin.create(props)) {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).clusterId().get(timeoutMs + 1000L, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new ConfigException(Keys.KAFKA_BOOTSTRAP, "cannot reach Kafka at '" + bootstrap + "' within " + timeoutMs + " ms ("
+                    + rootMessage(e) + ")", "point it at reachable brokers as host:port[,host:port]");
+        }
+    }
+
+    /** Opens a pool and proves one connection works, failing fast and naming the key otherwise. */
+    static HikariDataSource connect(String key, String name, String url, String user, String password, String schema, int size) {
+        HikariDataSource ds;
+        try {
+            ds = DataSources.pooled(name, url, user, password, schema, size);
+        } catch (RuntimeException e) {
+            throw new ConfigException(key, "'" + url + "' is not usable (" + rootMessage(e) + ")",
+                    "use a URL such as jdbc:postgresql://host:5432/database");
+        }
+        try (Connection c = ds.getConnection()) {
+            return ds;
+        } catch (SQLException | RuntimeException e) {
+            ds.close();
+            throw new ConfigException(key, "cannot connect to '" + url + "' (" + rootMessage(e) + ")",
+                    "check the host, port, database and credentials");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    /** Values resolved at start (ports, URLs) that routes read as {{placeholders}}. */
+    public Map<String, String> resolvedProperties() {
+        Map<String, String> m = new HashMap<>();
+        m.put(Keys.KAFKA_BOOTSTRAP, bootstrapServers);
+        m.put(Keys.EDW_SCHEMA, edwSchema);
+        return m;
+    }
+
+    public void printConnectHelp() {
+        if (!embedded) {
+            LOG.info("External mode: Kafka {} and the EDW at {}", bootstrapServers, edwJdbcUrl);
+            return;
+        }
+        String banner = String.join(System.lineSeparator(),
+                "",
+                "  Tidewater is running on embedded Kafka and PostgreSQL. Connect with:",
+                "    psql -h localhost -p " + postgres.port() + " -U postgres -d " + EDW_DATABASE
+                        + " -c 'SELECT count(*) FROM " + edwSchema + ".fact_call'",
+                "    psql -h localhost -p " + postgres.port() + " -U postgres -d crm      (OLTP: public.customers)",
+                "    psql -h localhost -p " + postgres.port() + " -U postgres -d sales    (OLTP: public.orders)",
+                "    kcat -b " + bootstrapServers + " -L",
+                "    kcat -b " + bootstrapServers + " -C -t events.callcenter.calls -o -5 -e",
+                "");
+        LOG.info(banner);
+    }
+
+    public boolean embedded() {
+        return embedded;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public DataSource edw() {
+        return edw;
+    }
+
+    public String edwSchema() {
+        return edwSchema;
+    }
+
+    public DataSource crm() {
+        return crm;
+    }
+
+    public DataSource sales() {
+        return sales;
+    }
+
+    @Override
+    public void close() {
+        for (HikariDataSource ds : new HikariDataSource[] {edw, crm, sales}) {
+            if (ds != null) {
+                ds.close();
+            }
+        }
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+        } finally {
+            try {
+                if (postgres != null) {
+                    postgres.close();
+                }
+            } catch (Exception e) {
+                LOG.warn("Stopping embedded PostgreSQL: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.tidewater.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Tidewater's own settings (tidewater.*): application.properties from the working directory,
+ * overridden by environment variables (tidewater.kafka.bootstrap-servers -> TIDEWATER_KAFKA_BOOTSTRAP_SERVERS).
+ */
+public final class TidewaterConfig {
+
+    private final Map<String, String> values;
+    private final Map<String, String> env;
+
+    private TidewaterConfig(Map<String, String> values, Map<String, String> env) {
+        this.values = values;
+        this.env = env;
+    }
+
+    /** Loads the file if it exists; environment variables win over it. */
+    public static TidewaterConfig load(Path file, Map<String, String> env) {
+        Map<String, String> values = new HashMap<>();
+        if (Files.isRegularFile(file)) {
+            Properties props = new Properties();
+            try (Reader reader = Files.newBufferedReader(file)) {
+                props.load(reader);
+            } catch (IOException e) {
+                throw new ConfigException("application.properties", "cannot read " + file.toAbsolutePath(),
+                        "make the file readable", e);
+            }
+            props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
+        }
+        return new TidewaterConfig(values, env);
+    }
+
+    public static TidewaterConfig of(Map<String, String> values) {
+        return new TidewaterConfig(new HashMap<>(values), Map.of());
+    }
+
+    /** The environment variable that overrides a key. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public String get(String key, String defaultValue) {
+        String fromEnv = env.get(envName(key));
+        if (fromEnv != null) {
+            return fromEnv.trim();
+        }
+        String value = values.get(key);
+        return value == null || value.isEmpty() ? defaultValue : value;
+    }
+
+    public String get(String key) {
+        return get(key, null);
+    }
+
+    public int getInt(String key, int defaultValue) {
+        String raw = get(key, null);
+        if (raw == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "'" + raw + "' is not a whole number", "set an integer such as " + defaultValue);
+        }
+    }
+
+    public int getPort(String key, int defaultValue) {
+        int port = getInt(key, defaultValue);
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(key, port + " is not a TCP port", "use a port between 1 and 65535 (0 picks a free one)");
+        }
+        return port;
+    }
+
+    public boolean getBoolean(String key, boolean defaultValue) {
+        String raw = get(key, null);
+        if (raw == null) {
+            return defaultValue;
+        }
+        if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(raw);
+        }
+        throw new ConfigException(key, "'" + raw + "' is not a boolean", "set true or false");
+    }
+
+    /** A copy with some keys replaced, used to hand resolved values (ports, URLs) to Camel. */
+    public TidewaterConfig with(Map<String, String> overrides) {
+        Map<String, String> merged = new HashMap<>(values);
+        merged.putAll(overrides);
+        Map<String, String> envLeft = new HashMap<>(env);
+        overrides.keySet().forEach(k -> envLeft.remove(envName(k)));
+        return new TidewaterConfig(merged, envLeft);
+    }
+}

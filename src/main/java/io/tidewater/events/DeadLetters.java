@@ -1,0 +1,46 @@
+package io.tidewater.events;
+
+import java.time.Instant;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
+
+/** Builds the dead-letter copy of a rejected record: original key, value and headers, plus tidewater.error.* context. */
+public final class DeadLetters {
+
+    public static final String ERROR_CLASS = "tidewater.error.class";
+    public static final String ERROR_MESSAGE = "tidewater.error.message";
+    public static final String ERROR_TOPIC = "tidewater.error.topic";
+    public static final String ERROR_PARTITION = "tidewater.error.partition";
+    public static final String ERROR_OFFSET = "tidewater.error.offset";
+    public static final String ERROR_TIME = "tidewater.error.time";
+
+    private DeadLetters() {
+    }
+
+    public static Message of(Exchange record, Exception error) {
+        Message in = record.getMessage();
+        DefaultMessage dlq = new DefaultMessage(record.getContext());
+        for (Map.Entry<String, Object> h : in.getHeaders().entrySet()) {
+            // Kafka's own metadata is re-stated below; everything else is a header of the original record.
+            if (!h.getKey().startsWith("kafka.") && !h.getKey().startsWith("Camel")) {
+                dlq.setHeader(h.getKey(), h.getValue());
+            }
+        }
+        Object key = in.getHeader(KafkaConstants.KEY);
+        if (key != null) {
+            dlq.setHeader(KafkaConstants.KEY, key);
+        }
+        dlq.setHeader(ERROR_CLASS, error.getClass().getName());
+        dlq.setHeader(ERROR_MESSAGE, String.valueOf(error.getMessage()));
+        dlq.setHeader(ERROR_TOPIC, String.valueOf(in.getHeader(KafkaConstants.TOPIC)));
+        dlq.setHeader(ERROR_PARTITION, String.valueOf(in.getHeader(KafkaConstants.PARTITION)));
+        dlq.setHeader(ERROR_OFFSET, String.valueOf(in.getHeader(KafkaConstants.OFFSET)));
+        dlq.setHeader(ERROR_TIME, Instant.now().toString());
+        dlq.setBody(in.getBody());
+        return dlq;
+    }
+}

@@ -1,0 +1,100 @@
+package io.tidewater.events;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Strict field access on a JSON event, so that every violation names the field. */
+final class EventJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final JsonNode node;
+
+    private EventJson(JsonNode node) {
+        this.node = node;
+    }
+
+    static EventJson parse(String raw, int maxBytes) {
+        if (raw == null || raw.isBlank()) {
+            throw new InvalidEventException("empty event");
+        }
+        int size = raw.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxBytes) {
+            throw new InvalidEventException("event is " + size + " bytes, over the limit of " + maxBytes);
+        }
+        try {
+            JsonNode node = MAPPER.readTree(raw);
+            if (node == null || !node.isObject()) {
+                throw new InvalidEventException("event is not a JSON object");
+            }
+            return new EventJson(node);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("malformed JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private JsonNode required(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new InvalidEventException("missing required field '" + field + "'");
+        }
+        return v;
+    }
+
+    String text(String field) {
+        JsonNode v = required(field);
+        if (!v.isTextual() || v.asText().isBlank()) {
+            throw new InvalidEventException("field '" + field + "' must be a non-empty string");
+        }
+        return v.asText();
+    }
+
+    long longValue(String field) {
+        JsonNode v = required(field);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new InvalidEventException("field '" + field + "' must be an integer");
+        }
+        return v.asLong();
+    }
+
+    int intValue(String field, int min, int max) {
+        long v = longValue(field);
+        if (v < min || v > max) {
+            throw new InvalidEventException("field '" + field + "' must be between " + min + " and " + max + ", was " + v);
+        }
+        return (int) v;
+    }
+
+    UUID uuid(String field) {
+        String v = text(field);
+        try {
+            return UUID.fromString(v);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException("field '" + field + "' is not a UUID: " + v);
+        }
+    }
+
+    Instant instant(String field) {
+        String v = text(field);
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new InvalidEventException("field '" + field + "' is not an ISO-8601 instant: " + v);
+        }
+    }
+
+    String oneOf(String field, Set<String> allowed) {
+        String v = text(field);
+        if (!allowed.contains(v)) {
+            throw new InvalidEventException("field '" + field + "' must be one of " + allowed + ", was '" + v + "'");
+        }
+        return v;
+    }
+}

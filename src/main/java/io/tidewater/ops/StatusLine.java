@@ -1,0 +1,55 @@
+package io.tidewater.ops;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The line a person watching the terminal reads every few seconds: events in/s, rows written/s, rows in the EDW. */
+public class StatusLine {
+
+    private static final Logger LOG = LoggerFactory.getLogger("tidewater.status");
+    private static final String COUNT_ROWS = "SELECT (SELECT count(*) FROM fact_call) + (SELECT count(*) FROM fact_order)"
+            + " + (SELECT count(*) FROM dim_customer)";
+
+    private final PipelineStats stats;
+    private final DataSource edw;
+    private long lastIn;
+    private long lastWritten;
+    private long lastNanos = System.nanoTime();
+
+    public StatusLine(PipelineStats stats, DataSource edw) {
+        this.stats = stats;
+        this.edw = edw;
+    }
+
+    public synchronized String report() {
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-3, (now - lastNanos) / 1e9);
+        long in = stats.eventsIn();
+        long written = stats.rowsWritten();
+        String line = String.format(Locale.ROOT, "events in %.1f/s | rows written %.1f/s | EDW rows %s | dead letters %d",
+                (in - lastIn) / seconds, (written - lastWritten) / seconds, edwRows(), stats.deadLettered());
+        lastIn = in;
+        lastWritten = written;
+        lastNanos = now;
+        LOG.info(line);
+        return line;
+    }
+
+    private String edwRows() {
+        try (Connection c = edw.getConnection(); PreparedStatement ps = c.prepareStatement(COUNT_ROWS);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return String.valueOf(rs.getLong(1));
+        } catch (SQLException e) {
+            return "unavailable (" + e.getMessage() + ")";
+        }
+    }
+}
