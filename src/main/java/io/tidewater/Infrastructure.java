@@ -3,7 +3,10 @@ package io.tidewater;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,7 @@ import io.tidewater.warehouse.Migrations;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +73,8 @@ public final class Infrastructure implements AutoCloseable {
             infra.kafka = new EmbeddedKafka(data.resolve("kafka"), cfg.getPort(Keys.EMBEDDED_KAFKA_PORT, 9092),
                     cfg.getPort(Keys.EMBEDDED_KAFKA_CONTROLLER_PORT, 9093), cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3)).start();
             infra.bootstrapServers = infra.kafka.bootstrapServers();
+            createTopics(infra.bootstrapServers, cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3),
+                    cfg.get(Keys.TOPIC_CALLS, "events.callcenter.calls"), cfg.get(Keys.TOPIC_SHIPPING, "events.shipping"));
             for (String db : new String[] {EDW_DATABASE, "crm", "sales"}) {
                 infra.postgres.ensureDatabase(db);
             }
@@ -111,6 +117,22 @@ public final class Infrastructure implements AutoCloseable {
         } catch (RuntimeException e) {
             infra.close();
             throw e;
+        }
+    }
+
+    /** Creates the input topics and their dead-letter topics up front, so that producers and consumers find them. */
+    private static void createTopics(String bootstrap, int partitions, String... inputs) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> wanted = new ArrayList<>();
+            for (String topic : inputs) {
+                for (String name : List.of(topic, topic + ".dlq")) {
+                    if (!existing.contains(name)) {
+                        wanted.add(new NewTopic(name, partitions, (short) 1));
+                    }
+                }
+            }
+            admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
         }
     }
 

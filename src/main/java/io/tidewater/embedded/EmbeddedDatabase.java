@@ -47,6 +47,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("max_wal_senders", "20")
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .start();
         LOG.info("Embedded PostgreSQL listening on localhost:{} (cluster in {})", port, dataDir);
         return this;

@@ -1,0 +1,116 @@
+package io.tidewater;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+
+import io.tidewater.testing.AppProcess;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged application end to end: start, health, live reload, SIGTERM, and restart after kill -9 on the same ./data. */
+class ApplicationIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsReloadsStopsAndRestartsWithoutLosingEvents() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("app"))) {
+            app.setProperty("tidewater.demo.rate", "200").start();
+
+            // Health UP and growing fact_call rows within 90 s of start.
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> factCalls(app, null) > 0);
+            long first = factCalls(app, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> factCalls(app, null) > first);
+
+            // Live reload of one route file: its new description shows in JMX; the process and the context stay up.
+            long pid = app.pid();
+            Path route = app.workDir().resolve("routes/events-calls.camel.yaml");
+            Files.writeString(route, Files.readString(route).replace("description: call.completed events into fact_call",
+                    "description: reloaded while running"));
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    jolokia(app, "org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/Description")
+                            .contains("reloaded while running"));
+            assertTrue(app.isAlive());
+            assertEquals(pid, app.pid());
+            long afterReload = factCalls(app, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> factCalls(app, null) > afterReload);
+
+            // SIGTERM: stops within 30 s, with no stack trace in the log, and takes PostgreSQL down with it.
+            long beforeStop = factCalls(app, null);
+            double seconds = app.terminate(Duration.ofSeconds(30));
+            assertTrue(seconds < 30, "stopped in " + seconds + " s");
+            assertFalse(app.log().contains("\tat "), "stack trace in the log:\n" + app.log());
+            assertEquals(-1, factCalls(app, null), "PostgreSQL should stop with the application");
+
+            // Second start, demo off: the data under ./data is reused.
+            app.setProperty("tidewater.demo.enabled", "false").start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
+            assertTrue(factCalls(app, null) >= beforeStop);
+
+            // Events produced just before a kill -9 are in Kafka after the restart and reach the EDW.
+            String marker = "kill9-" + UUID.randomUUID().toString().substring(0, 8);
+            produceCalls(app, marker, 500);
+            app.kill();
+            app.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> factCalls(app, marker) == 500);
+        }
+    }
+
+    private static String jolokia(AppProcess app, String path) {
+        String body = app.get("/observe/jolokia/read/" + path);
+        int i = body.indexOf("\"value\":");
+        return i < 0 ? "" : body.substring(i + 8, body.indexOf(',', i) < 0 ? body.length() : body.indexOf(',', i));
+    }
+
+    private static void produceCalls(AppProcess app, String agent, int n) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + app.kafkaPort);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>("events.callcenter.calls", String.valueOf(i), "{\"eventId\":\"" + UUID.randomUUID()
+                        + "\",\"type\":\"call.completed\",\"customerId\":" + i + ",\"agentId\":\"" + agent
+                        + "\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,\"outcome\":\"resolved\"}"));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Rows in edw.fact_call (optionally for one agent), or -1 while the database does not answer. */
+    private static long factCalls(AppProcess app, String agent) {
+        String sql = agent == null ? "SELECT count(*) FROM edw.fact_call" : "SELECT count(*) FROM edw.fact_call WHERE agent_id = ?";
+        try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "");
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            if (agent != null) {
+                ps.setString(1, agent);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.tidewater;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.tidewater.testing.AppProcess;
+import io.tidewater.testing.SharedInfrastructure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** External mode with a broken setting: the application exits within 30 s and names the key, set through the environment. */
+@ExtendWith(SharedInfrastructure.class)
+class BadConfigurationIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void wrongJdbcUrlFailsFastNamingTheKey() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("jdbc"))) {
+            app.env("TIDEWATER_KAFKA_BOOTSTRAP_SERVERS", SharedInfrastructure.get().bootstrapServers())
+                    .env("TIDEWATER_EDW_JDBC_URL", "jdbc:postgresql://localhost:1/warehouse")
+                    .start();
+            assertFailsNaming(app, "tidewater.edw.jdbc-url");
+        }
+    }
+
+    @Test
+    void unreachableKafkaFailsFastNamingTheKey() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("kafka"))) {
+            app.env("TIDEWATER_KAFKA_BOOTSTRAP_SERVERS", "localhost:1")
+                    .env("TIDEWATER_EDW_JDBC_URL", SharedInfrastructure.get().jdbcUrl(SharedInfrastructure.WAREHOUSE_DB))
+                    .env("TIDEWATER_EDW_USERNAME", "postgres")
+                    .start();
+            assertFailsNaming(app, "tidewater.kafka.bootstrap-servers");
+        }
+    }
+
+    private static void assertFailsNaming(AppProcess app, String key) throws InterruptedException {
+        assertTrue(app.waitForExit(Duration.ofSeconds(30)), "still running after 30 s:\n" + app.log());
+        assertEquals(Application.EXIT_CONFIG, app.exitValue(), app.log());
+        assertTrue(app.log().contains("Configuration key '" + key + "'"), app.log());
+    }
+}

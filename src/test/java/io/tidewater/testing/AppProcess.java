@@ -1,0 +1,154 @@
+package io.tidewater.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.tidewater.embedded.FreePorts;
+
+/**
+ * The packaged application (target/tidewater.jar) run as a child process in its own working directory,
+ * with a copy of routes/ and application.properties and its own free ports, so it can be stopped, killed and restarted.
+ */
+public final class AppProcess implements AutoCloseable {
+
+    private final Path workDir;
+    private final Map<String, String> env = new HashMap<>();
+    public final int managementPort = FreePorts.next();
+    public final int kafkaPort = FreePorts.next();
+    public final int postgresPort = FreePorts.next();
+    private Process process;
+    private Path log;
+    private int runs;
+
+    public AppProcess(Path workDir) throws IOException {
+        this.workDir = workDir;
+        Files.createDirectories(workDir.resolve("routes"));
+        try (Stream<Path> routes = Files.list(Path.of("routes"))) {
+            for (Path r : routes.toList()) {
+                Files.copy(r, workDir.resolve("routes").resolve(r.getFileName()));
+            }
+        }
+        setProperty("camel.management.port", String.valueOf(managementPort));
+        setProperty("tidewater.embedded.kafka.port", String.valueOf(kafkaPort));
+        setProperty("tidewater.embedded.kafka.controller-port", String.valueOf(FreePorts.next()));
+        setProperty("tidewater.embedded.postgres.port", String.valueOf(postgresPort));
+        setProperty("tidewater.status.interval-ms", "2000");
+    }
+
+    /** Replaces (or adds) one key in this run's application.properties. */
+    public AppProcess setProperty(String key, String value) throws IOException {
+        Path file = workDir.resolve("application.properties");
+        List<String> lines = new ArrayList<>(Files.readAllLines(Files.exists(file) ? file : Path.of("application.properties")));
+        lines.removeIf(l -> l.startsWith(key + "="));
+        lines.add(key + "=" + value);
+        Files.write(file, lines);
+        return this;
+    }
+
+    public AppProcess env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public AppProcess start() throws IOException {
+        runs++;
+        log = workDir.resolve("run-" + runs + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run")
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        process = pb.start();
+        return this;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** GET on the management port; returns "" while nothing answers. */
+    public String get(String path) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + postgresPort + "/" + database;
+    }
+
+    /** Sends SIGTERM and waits; returns the seconds it took to exit. */
+    public double terminate(Duration timeout) throws InterruptedException {
+        long t0 = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("Did not stop within " + timeout + " after SIGTERM");
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** kill -9: no shutdown hooks, no cleanup. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    public boolean waitForExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (isAlive()) {
+            terminate(Duration.ofSeconds(60));
+        }
+        // A kill -9 leaves the embedded PostgreSQL running; stop it so the test run leaves nothing behind.
+        Path pidFile = workDir.resolve("data/postgres/postmaster.pid");
+        if (Files.exists(pidFile)) {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        }
+    }
+}
