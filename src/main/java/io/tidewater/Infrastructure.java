@@ -107,11 +107,18 @@ public final class Infrastructure implements AutoCloseable {
             Migrations.warehouse(infra.edw, infra.edwSchema);
             String crmUrl = cfg.get(Keys.CRM_JDBC_URL);
             String salesUrl = cfg.get(Keys.SALES_JDBC_URL);
+            boolean demo = cfg.getBoolean(Keys.DEMO_ENABLED, true);
             if (crmUrl != null) {
                 infra.crm = connect(Keys.CRM_JDBC_URL, "crm", crmUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
+                if (demo) {
+                    Migrations.oltp(infra.crm, "crm");
+                }
             }
             if (salesUrl != null) {
                 infra.sales = connect(Keys.SALES_JDBC_URL, "sales", salesUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
+                if (demo) {
+                    Migrations.oltp(infra.sales, "sales");
+                }
             }
             return infra;
         } catch (RuntimeException e) {

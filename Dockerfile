@@ -1,0 +1,9 @@
+# Tidewater image for docker-compose.yml. Build the jar first: mvn -B -DskipTests package
+FROM eclipse-temurin:17.0.15_6-jre
+WORKDIR /app
+COPY target/tidewater.jar /app/tidewater.jar
+COPY target/lib /app/lib
+COPY routes /app/routes
+COPY application.properties /app/application.properties
+EXPOSE 8081
+ENTRYPOINT ["java", "-jar", "/app/tidewater.jar", "run"]
