@@ -8,12 +8,7 @@ import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.demo.DemoTraffic;
-import io.tidewater.events.BatchCommit;
-import io.tidewater.events.CallBatch;
-import io.tidewater.events.CallEventParser;
 import io.tidewater.ops.KafkaHealthCheck;
-import io.tidewater.ops.PipelineStats;
-import io.tidewater.ops.StatusLine;
 import io.tidewater.ops.WarehouseHealthCheck;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -88,12 +83,7 @@ public final class Application {
                                   long started) {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
         infra.resolvedProperties().forEach(main::addOverrideProperty);
-        PipelineStats stats = new PipelineStats();
-        main.bind("edw", infra.edw());
-        main.bind("pipelineStats", stats);
-        main.bind("statusLine", new StatusLine(stats, infra.edw()));
-        main.bind("callBatch", new CallBatch(new CallEventParser(config.getInt("tidewater.load.max-event-bytes", 65_536)), stats));
-        main.bind("batchCommit", new BatchCommit());
+        LoadBeans.bind(main::bind, infra.edw(), config);
         boolean demoOn = demoEnabled(config, infra);
         DemoTraffic[] demo = new DemoTraffic[1];
         main.addMainListener(new MainListenerSupport() {

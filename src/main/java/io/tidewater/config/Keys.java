@@ -27,6 +27,14 @@ public final class Keys {
     public static final String TOPIC_CALLS = "tidewater.topics.calls";
     public static final String TOPIC_SHIPPING = "tidewater.topics.shipping";
 
+    public static final String TOPIC_CUSTOMERS = "tidewater.topics.customers";
+    public static final String TOPIC_ORDERS = "tidewater.topics.orders";
+
+    public static final String LOAD_GROUP = "tidewater.load.group-id";
+    public static final String LOAD_MAX_EVENT_BYTES = "tidewater.load.max-event-bytes";
+    public static final String CACHE_MAX_SIZE = "tidewater.cache.customers.maximum-size";
+    public static final String CACHE_EXPIRE_SECONDS = "tidewater.cache.customers.expire-after-write-seconds";
+
     public static final String STATUS_INTERVAL_MS = "tidewater.status.interval-ms";
     public static final String STARTUP_TIMEOUT_MS = "tidewater.startup.check-timeout-ms";
 

@@ -40,6 +40,41 @@ final class EventJson {
         }
     }
 
+    /** A nested object, required. */
+    EventJson object(String field) {
+        JsonNode v = required(field);
+        if (!v.isObject()) {
+            throw new InvalidEventException("field '" + field + "' must be an object");
+        }
+        return new EventJson(v);
+    }
+
+    /** A nested object, or null when absent or JSON null. */
+    EventJson optionalObject(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw new InvalidEventException("field '" + field + "' must be an object or null");
+        }
+        return new EventJson(v);
+    }
+
+    boolean has(String field) {
+        return node.hasNonNull(field);
+    }
+
+    /** A timestamp column as Debezium writes it: an ISO-8601 string, or epoch microseconds. */
+    Instant timestamp(String field) {
+        JsonNode v = required(field);
+        if (v.isIntegralNumber()) {
+            long micros = v.asLong();
+            return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+        }
+        return instant(field);
+    }
+
     private JsonNode required(String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {

@@ -19,8 +19,8 @@ public class PipelineStats {
         deadLettered.add(n);
     }
 
-    /** Called after a batch statement, with the row count the database reported. */
-    public void written(@Header("CamelJdbcUpdateCount") Integer rows) {
+    /** Called after a batch is committed, with the rows it carried. */
+    public void written(@Header("tidewaterRows") Integer rows) {
         if (rows != null) {
             rowsWritten.add(rows);
         }

@@ -13,68 +13,27 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
-import io.tidewater.ops.PipelineStats;
-import io.tidewater.testing.SharedInfrastructure;
-import io.tidewater.testing.TestNames;
+import io.tidewater.testing.LoadRouteTestSupport;
 import io.tidewater.testing.Topics;
 import io.tidewater.testing.Warehouse;
-import org.apache.camel.RoutesBuilder;
-import org.apache.camel.spi.Registry;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The real routes/events-calls.camel.yaml against the real broker and database. */
-@ExtendWith(SharedInfrastructure.class)
-class EventsCallsRouteTest extends CamelTestSupport {
+/** The real routes/events-calls.camel.yaml (with the other load routes) against the real broker and database. */
+class EventsCallsRouteTest extends LoadRouteTestSupport {
 
-    // Set in configureContext, which CamelTestSupport calls from its constructor: no field initializers here.
     private String topic;
-    private Warehouse warehouse;
 
     @Override
-    public void configureContext(CamelContextConfiguration config) {
-        super.configureContext(config);
-        topic = TestNames.topic("calls");
-        warehouse = Warehouse.create(TestNames.schema("calls"));
-        Properties p = new Properties();
-        p.put("tidewater.kafka.bootstrap-servers", SharedInfrastructure.get().bootstrapServers());
-        p.put("tidewater.topics.calls", topic);
-        p.put("tidewater.load.group-id", TestNames.group("calls"));
-        p.put("tidewater.load.batch-size", "200");
-        p.put("tidewater.load.batch-interval-ms", "100");
-        p.put("tidewater.load.poll-timeout-ms", "100");
-        config.withUseOverridePropertiesWithPropertiesComponent(p);
+    protected Map<String, String> settings() {
+        return Map.of();
     }
 
-    @Override
-    protected void bindToRegistry(Registry registry) {
-        PipelineStats stats = new PipelineStats();
-        registry.bind("edw", warehouse.dataSource());
-        registry.bind("pipelineStats", stats);
-        registry.bind("callBatch", new CallBatch(new CallEventParser(4096), stats));
-        registry.bind("batchCommit", new BatchCommit());
-    }
-
-    @Override
-    protected RoutesBuilder[] createRouteBuilders() throws Exception {
-        return PluginHelper.getRoutesLoader(context).findRoutesBuilders(
-                ResourceHelper.resolveResource(context, "file:routes/error-handling.camel.yaml"),
-                ResourceHelper.resolveResource(context, "file:routes/events-calls.camel.yaml"))
-                .toArray(new RoutesBuilder[0]);
-    }
-
-    @AfterEach
-    void closeWarehouse() {
-        warehouse.close();
+    @org.junit.jupiter.api.BeforeEach
+    void topic() {
+        topic = calls;
     }
 
     @Test

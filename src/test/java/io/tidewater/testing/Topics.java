@@ -36,7 +36,7 @@ public final class Topics {
     public static void send(String topic, List<String[]> keyValues, String headerName, String headerValue) throws Exception {
         try (KafkaProducer<String, String> producer = producer()) {
             for (String[] kv : keyValues) {
-                ProducerRecord<String, String> r = new ProducerRecord<>(topic, kv[0], kv[1]);
+                ProducerRecord<String, String> r = new ProducerRecord<>(topic, kv[0], kv[1]); // a null value is a tombstone
                 if (headerName != null) {
                     r.headers().add(new RecordHeader(headerName, headerValue.getBytes(StandardCharsets.UTF_8)));
                 }

@@ -1,0 +1,14 @@
+package io.tidewater.events;
+
+import java.time.Instant;
+
+/** A change to crm.public.customers, from its Debezium envelope. */
+public record CustomerChange(long customerId, String name, String email, String segment, String region,
+                             Instant changedAt, long lsn, boolean deleted) {
+
+    static CustomerChange from(ChangeEnvelope env) {
+        EventJson r = env.row();
+        return new CustomerChange(r.longValue("id"), r.text("name"), r.text("email"), r.text("segment"), r.text("region"),
+                env.committedAt(), env.lsn(), env.deleted());
+    }
+}

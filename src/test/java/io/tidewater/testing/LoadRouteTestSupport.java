@@ -1,0 +1,97 @@
+package io.tidewater.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import io.tidewater.LoadBeans;
+import io.tidewater.config.TidewaterConfig;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs the real load routes (every routes/*.camel.yaml except the status line) against the shared broker and database,
+ * with this test's own topics, consumer group and warehouse schema.
+ */
+@ExtendWith(SharedInfrastructure.class)
+public abstract class LoadRouteTestSupport extends CamelTestSupport {
+
+    // Set in configureContext, which CamelTestSupport calls from its constructor: no field initializers here.
+    protected String calls;
+    protected String shipping;
+    protected String customers;
+    protected String orders;
+    protected String group;
+    protected Warehouse warehouse;
+    private Map<String, String> settings;
+
+    /** Extra settings for a test class, e.g. a smaller batch. */
+    protected Map<String, String> settings() {
+        return Map.of();
+    }
+
+    /** The warehouse connection the routes use; a test may interpose something (e.g. an outage proxy). */
+    protected javax.sql.DataSource routeDataSource() {
+        return warehouse.dataSource();
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration config) {
+        super.configureContext(config);
+        calls = TestNames.topic("calls");
+        shipping = TestNames.topic("shipping");
+        customers = TestNames.topic("customers");
+        orders = TestNames.topic("orders");
+        group = TestNames.group("load");
+        warehouse = Warehouse.create(TestNames.schema("load"));
+        settings = new HashMap<>();
+        settings.put("tidewater.kafka.bootstrap-servers", SharedInfrastructure.get().bootstrapServers());
+        settings.put("tidewater.topics.calls", calls);
+        settings.put("tidewater.topics.shipping", shipping);
+        settings.put("tidewater.topics.customers", customers);
+        settings.put("tidewater.topics.orders", orders);
+        settings.put("tidewater.load.group-id", group);
+        settings.put("tidewater.load.batch-size", "200");
+        settings.put("tidewater.load.batch-interval-ms", "100");
+        settings.put("tidewater.load.poll-timeout-ms", "100");
+        settings.put("tidewater.load.max-event-bytes", "4096");
+        settings.putAll(settings());
+        Properties p = new Properties();
+        p.putAll(settings);
+        config.withUseOverridePropertiesWithPropertiesComponent(p);
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        LoadBeans.bind(registry::bind, routeDataSource(), TidewaterConfig.of(settings));
+    }
+
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(Path.of("routes"))) {
+            files = s.filter(f -> f.toString().endsWith(".camel.yaml") && !f.getFileName().toString().startsWith("ops-")).sorted().toList();
+        }
+        Resource[] resources = new Resource[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            resources[i] = ResourceHelper.resolveResource(context, "file:" + files.get(i));
+        }
+        return PluginHelper.getRoutesLoader(context).findRoutesBuilders(resources).toArray(new RoutesBuilder[0]);
+    }
+
+    @AfterEach
+    void closeWarehouse() {
+        warehouse.close();
+    }
+}
