@@ -50,11 +50,15 @@ BEGIN
         CONTINUE WHEN newest IS NOT NULL AND newest >= lsns[i];
         SELECT * INTO cur FROM dim_customer d WHERE d.customer_id = ids[i] AND d.is_current FOR UPDATE;
         IF NOT FOUND THEN
-            IF NOT deletes[i] THEN
-                INSERT INTO dim_customer (customer_id, name, email, segment, region, valid_from, is_current, is_inferred, source_lsn)
-                VALUES (ids[i], names[i], emails[i], segments[i], regions[i], changed_ats[i], TRUE, FALSE, lsns[i]);
-            END IF;
-        ELSIF deletes[i] THEN
+            CONTINUE WHEN deletes[i];
+            INSERT INTO dim_customer (customer_id, name, email, segment, region, valid_from, is_current, is_inferred, source_lsn)
+            VALUES (ids[i], names[i], emails[i], segments[i], regions[i], changed_ats[i], TRUE, FALSE, lsns[i])
+            ON CONFLICT (customer_id) WHERE is_current DO NOTHING;
+            CONTINUE WHEN FOUND;
+            -- The enricher created an inferred member meanwhile: fill it in below.
+            SELECT * INTO cur FROM dim_customer d WHERE d.customer_id = ids[i] AND d.is_current FOR UPDATE;
+        END IF;
+        IF deletes[i] THEN
             UPDATE dim_customer SET valid_to = changed_ats[i], is_current = FALSE, source_lsn = lsns[i]
             WHERE dim_customer.customer_key = cur.customer_key;
         ELSIF cur.is_inferred THEN
