@@ -13,6 +13,7 @@ CREATE TABLE dim_customer (
     source_lsn    BIGINT
 );
 CREATE UNIQUE INDEX dim_customer_current ON dim_customer (customer_id) WHERE is_current;
+CREATE INDEX dim_customer_id ON dim_customer (customer_id, source_lsn);
 
 CREATE TABLE fact_order (
     order_id      BIGINT PRIMARY KEY,
@@ -40,6 +41,7 @@ CREATE TABLE fact_call (
     loaded_at     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX fact_call_started_at ON fact_call (started_at);
+CREATE INDEX fact_call_customer_key ON fact_call (customer_key);
 
 CREATE TABLE agg_calls_hourly (
     hour                TIMESTAMPTZ NOT NULL,

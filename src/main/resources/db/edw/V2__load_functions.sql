@@ -1,16 +1,26 @@
 -- Functions the load routes call. Unqualified names resolve in the schema Flyway runs in (search_path).
 
--- Recomputes agg_calls_hourly for the given hours from fact_call. Callers hold the advisory lock 7001 (see below),
--- so that two transactions never recompute the same hour from different snapshots.
-CREATE FUNCTION refresh_calls_hourly(hours timestamptz[]) RETURNS void AS $$
+-- Moves the calls of customers whose inferred member was just filled in from the 'unknown' region and segment of
+-- agg_calls_hourly to their real ones. Batches of calls add exactly the rows they inserted (see sql/load_calls.sql),
+-- so together the table always equals its recomputation from fact_call. Callers hold the advisory lock 7001, which
+-- every writer of agg_calls_hourly takes, so no two transactions change it from different snapshots.
+CREATE FUNCTION reattribute_inferred_calls(keys bigint[]) RETURNS void AS $$
 BEGIN
-    DELETE FROM agg_calls_hourly a WHERE a.hour = ANY (hours);
-    INSERT INTO agg_calls_hourly (hour, region, segment, calls, total_duration_sec)
-    SELECT h.hour, coalesce(d.region, 'unknown'), coalesce(d.segment, 'unknown'), count(*), sum(f.duration_sec)
-    FROM (SELECT DISTINCT unnest(hours) AS hour) h
-    JOIN fact_call f ON f.started_at >= h.hour AND f.started_at < h.hour + interval '1 hour'
-    LEFT JOIN dim_customer d ON d.customer_key = f.customer_key
+    CREATE TEMP TABLE moved ON COMMIT DROP AS
+    SELECT date_trunc('hour', f.started_at, 'UTC') AS hour, d.region, d.segment, count(*) AS calls,
+           sum(f.duration_sec) AS total_duration_sec
+    FROM fact_call f JOIN dim_customer d ON d.customer_key = f.customer_key
+    WHERE f.customer_key = ANY (keys)
     GROUP BY 1, 2, 3;
+    UPDATE agg_calls_hourly a SET calls = a.calls - m.calls, total_duration_sec = a.total_duration_sec - m.total_duration_sec
+    FROM (SELECT hour, sum(calls) AS calls, sum(total_duration_sec) AS total_duration_sec FROM moved GROUP BY hour) m
+    WHERE a.hour = m.hour AND a.region = 'unknown' AND a.segment = 'unknown';
+    DELETE FROM agg_calls_hourly WHERE calls = 0;
+    INSERT INTO agg_calls_hourly AS a (hour, region, segment, calls, total_duration_sec)
+    SELECT hour, coalesce(region, 'unknown'), coalesce(segment, 'unknown'), calls, total_duration_sec FROM moved
+    ON CONFLICT (hour, region, segment) DO UPDATE
+        SET calls = a.calls + EXCLUDED.calls, total_duration_sec = a.total_duration_sec + EXCLUDED.total_duration_sec;
+    DROP TABLE moved;
 END
 $$ LANGUAGE plpgsql;
 
@@ -31,7 +41,7 @@ $$ LANGUAGE plpgsql;
 
 -- Applies customer changes in LSN order as a type-2 dimension and returns the current rows of the customers touched.
 --  * a change not newer than the newest LSN already applied to that customer is skipped (replays converge);
---  * an inferred member is filled in, without a new version, and its calls' hours are re-aggregated;
+--  * an inferred member is filled in, without a new version, and its calls move to its segment and region in the aggregate;
 --  * a change of segment or region closes the current version and opens a new one;
 --  * other changes update the current version in place;
 --  * a delete closes the current version (history is kept; no current row remains).
@@ -77,8 +87,7 @@ BEGIN
         END IF;
     END LOOP;
     IF array_length(filled, 1) > 0 THEN
-        PERFORM refresh_calls_hourly(ARRAY(SELECT DISTINCT date_trunc('hour', f.started_at, 'UTC')
-                                           FROM fact_call f WHERE f.customer_key = ANY (filled)));
+        PERFORM reattribute_inferred_calls(filled);
     END IF;
     RETURN QUERY SELECT d.customer_id, d.customer_key, d.segment, d.region
                  FROM dim_customer d WHERE d.customer_id = ANY (ids) AND d.is_current;

@@ -85,6 +85,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.retention.hours", "-1");
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        // A single node restarting after kill -9 re-registers quickly with its own controller.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         p.put("background.threads", "2");

@@ -1,6 +1,6 @@
 package io.tidewater.events;
 
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +25,7 @@ public class OrderBatch extends LoadBatch<OrderChange> {
 
     @Override
     protected int toColumns(List<OrderChange> rows, Message out) {
-        Map<Long, OrderChange> newest = new LinkedHashMap<>();
+        Map<Long, OrderChange> newest = new TreeMap<>();
         for (OrderChange c : rows) {
             newest.merge(c.orderId(), c, (a, b) -> a.lsn() >= b.lsn() ? a : b);
         }

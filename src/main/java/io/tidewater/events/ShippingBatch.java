@@ -1,7 +1,7 @@
 package io.tidewater.events;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,8 +32,8 @@ public class ShippingBatch extends LoadBatch<ShippingEvent> {
 
     @Override
     protected int toColumns(List<ShippingEvent> rows, Message out) {
-        Map<Long, Instant[]> times = new LinkedHashMap<>();
-        Map<Long, String> carriers = new LinkedHashMap<>();
+        Map<Long, Instant[]> times = new TreeMap<>();
+        Map<Long, String> carriers = new TreeMap<>();
         for (ShippingEvent e : rows) {
             Instant[] t = times.computeIfAbsent(e.orderId(), k -> new Instant[2]);
             int slot = e.dispatched() ? 0 : 1;

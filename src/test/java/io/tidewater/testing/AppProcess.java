@@ -144,6 +144,14 @@ public final class AppProcess implements AutoCloseable {
         if (isAlive()) {
             terminate(Duration.ofSeconds(60));
         }
+        // Keep the application's logs for diagnosis after the temporary directory is gone.
+        Path keep = Path.of("target", "it-logs", workDir.getParent().getFileName() + "-" + workDir.getFileName());
+        Files.createDirectories(keep);
+        try (Stream<Path> logs = Files.list(workDir)) {
+            for (Path l : logs.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                Files.copy(l, keep.resolve(l.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         // A kill -9 leaves the embedded PostgreSQL running; stop it so the test run leaves nothing behind.
         Path pidFile = workDir.resolve("data/postgres/postmaster.pid");
         if (Files.exists(pidFile)) {
