@@ -56,6 +56,15 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         group = TestNames.group("load");
         warehouse = Warehouse.create(TestNames.schema("load"));
         settings = new HashMap<>();
+        // The shipped application.properties is the base, so tests run with the same defaults as the application.
+        Properties shipped = new Properties();
+        try (var in = Files.newBufferedReader(Path.of("application.properties"))) {
+            shipped.load(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        shipped.stringPropertyNames().stream().filter(k -> k.startsWith("tidewater.") && !shipped.getProperty(k).isBlank())
+                .forEach(k -> settings.put(k, shipped.getProperty(k)));
         settings.put("tidewater.kafka.bootstrap-servers", SharedInfrastructure.get().bootstrapServers());
         settings.put("tidewater.topics.calls", calls);
         settings.put("tidewater.topics.shipping", shipping);
