@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.tidewater.capture.ChangePublisher;
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
@@ -84,6 +85,8 @@ public final class Application {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
         infra.resolvedProperties().forEach(main::addOverrideProperty);
         LoadBeans.bind(main::bind, infra.edw(), config);
+        ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers());
+        main.bind("changePublisher", publisher);
         boolean demoOn = demoEnabled(config, infra);
         DemoTraffic[] demo = new DemoTraffic[1];
         main.addMainListener(new MainListenerSupport() {
@@ -110,6 +113,11 @@ public final class Application {
                 } catch (Exception e) {
                     LOG.error("Demo traffic could not start: {}", e.getMessage());
                 }
+            }
+
+            @Override
+            public void afterStop(BaseMainSupport m) {
+                publisher.close();
             }
 
             @Override

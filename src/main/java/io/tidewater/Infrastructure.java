@@ -190,6 +190,9 @@ public final class Infrastructure implements AutoCloseable {
         Map<String, String> m = new HashMap<>();
         m.put(Keys.KAFKA_BOOTSTRAP, bootstrapServers);
         m.put(Keys.EDW_SCHEMA, edwSchema);
+        if (embedded) {
+            m.put(Keys.EMBEDDED_POSTGRES_PORT, String.valueOf(postgres.port()));
+        }
         return m;
     }
 
