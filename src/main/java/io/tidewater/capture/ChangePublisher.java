@@ -64,7 +64,8 @@ public class ChangePublisher implements AutoCloseable {
         Message in = exchange.getMessage();
         String op = in.getHeader(DebeziumConstants.HEADER_OPERATION, String.class);
         String topic = in.getHeader(DebeziumConstants.HEADER_IDENTIFIER, String.class);
-        if (op == null || topic == null) {
+        if (op == null || topic == null || topic.endsWith(".tidewater_heartbeat") || topic.endsWith(".tidewater_signal")) {
+            // Heartbeats and signals are captured so that the slot advances and snapshots can be triggered; not published.
             return;
         }
         Struct key = in.getHeader(DebeziumConstants.HEADER_KEY, Struct.class);

@@ -90,7 +90,8 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
     protected RoutesBuilder[] createRouteBuilders() throws Exception {
         List<Path> files;
         try (Stream<Path> s = Files.list(Path.of("routes"))) {
-            files = s.filter(f -> f.toString().endsWith(".camel.yaml") && !f.getFileName().toString().startsWith("ops-")).sorted().toList();
+            files = s.filter(f -> f.toString().endsWith(".camel.yaml") && !f.getFileName().toString().startsWith("ops-")
+                    && !f.getFileName().toString().startsWith("capture-")).sorted().toList();
         }
         Resource[] resources = new Resource[files.size()];
         for (int i = 0; i < files.size(); i++) {
