@@ -1,9 +1,11 @@
 package io.tidewater;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.tidewater.capture.CaptureHealthCheck;
 import io.tidewater.capture.ChangePublisher;
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
@@ -96,6 +98,9 @@ public final class Application {
                 HealthCheckRegistry registry = HealthCheckRegistry.get(ctx);
                 registry.register(kafkaHealth);
                 registry.register(new WarehouseHealthCheck(infra.edw()));
+                if (config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
+                    registry.register(new CaptureHealthCheck(ctx, publisher, List.of("capture-crm", "capture-sales")));
+                }
             }
 
             @Override

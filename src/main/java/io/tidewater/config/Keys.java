@@ -30,6 +30,8 @@ public final class Keys {
     public static final String TOPIC_CUSTOMERS = "tidewater.topics.customers";
     public static final String TOPIC_ORDERS = "tidewater.topics.orders";
 
+    public static final String CAPTURE_ENABLED = "tidewater.capture.enabled";
+
     public static final String LOAD_GROUP = "tidewater.load.group-id";
     public static final String LOAD_MAX_EVENT_BYTES = "tidewater.load.max-event-bytes";
     public static final String CACHE_MAX_SIZE = "tidewater.cache.customers.maximum-size";

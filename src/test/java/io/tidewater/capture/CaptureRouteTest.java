@@ -187,6 +187,13 @@ class CaptureRouteTest extends CamelTestSupport {
         assertEquals(List.of("c", "u", "d"), orders.subList(0, 3).stream().map(r -> op(r.value())).toList());
         assertEquals("created", JSON.readTree(orders.get(1).value()).get("before").get("status").asText());
         assertNull(orders.get(3).value());
+
+        // Debezium's streaming metrics are in JMX, e.g. how far behind the source the capture is.
+        javax.management.ObjectName metrics = new javax.management.ObjectName(
+                "debezium.postgres:type=connector-metrics,context=streaming,server=" + prefix + ".crm");
+        Object behind = java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(metrics, "MilliSecondsBehindSource");
+        assertTrue(((Number) behind).longValue() >= 0, "MilliSecondsBehindSource " + behind);
+        assertTrue((Boolean) java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(metrics, "Connected"));
     }
 
     @Test

@@ -48,8 +48,13 @@ public final class Topics {
 
     /** Everything currently in a topic, read from the beginning. */
     public static List<ConsumerRecord<String, String>> readAll(String topic, int expected, Duration timeout) {
+        return readAll(SharedInfrastructure.get().bootstrapServers(), topic, expected, timeout);
+    }
+
+    /** Everything currently in a topic of the given brokers, read from the beginning. */
+    public static List<ConsumerRecord<String, String>> readAll(String bootstrap, String topic, int expected, Duration timeout) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.get().bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
