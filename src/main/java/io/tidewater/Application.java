@@ -86,6 +86,10 @@ public final class Application {
                                   long started) {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
         infra.resolvedProperties().forEach(main::addOverrideProperty);
+        if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
+            // Another instance runs capture (a replication slot has one reader): leave the capture routes out.
+            main.addOverrideProperty("camel.main.routeFilterExcludePattern", "capture-*");
+        }
         LoadBeans.bind(main::bind, infra.edw(), config);
         ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers());
         main.bind("changePublisher", publisher);
