@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,6 @@ import io.tidewater.warehouse.Migrations;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,17 +128,13 @@ public final class Infrastructure implements AutoCloseable {
 
     /** Creates the input topics and their dead-letter topics up front, so that producers and consumers find them. */
     private static void createTopics(String bootstrap, int partitions, String... inputs) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (String topic : inputs) {
+            names.add(topic);
+            names.add(topic + ".dlq");
+        }
         try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> wanted = new ArrayList<>();
-            for (String topic : inputs) {
-                for (String name : List.of(topic, topic + ".dlq")) {
-                    if (!existing.contains(name)) {
-                        wanted.add(new NewTopic(name, partitions, (short) 1));
-                    }
-                }
-            }
-            admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
+            io.tidewater.ops.Topics.ensure(admin, names, partitions, (short) 1);
         }
     }
 

@@ -1,6 +1,9 @@
 package io.tidewater.capture;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,9 +12,12 @@ import java.util.concurrent.atomic.LongAdder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tidewater.ops.Topics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.debezium.DebeziumConstants;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,8 +42,17 @@ public class ChangePublisher implements AutoCloseable {
     private final JsonConverter converter = new JsonConverter();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final LongAdder published = new LongAdder();
+    private final Admin admin;
+    private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
+    private final int partitions;
 
     public ChangePublisher(String bootstrapServers) {
+        this(bootstrapServers, 3);
+    }
+
+    public ChangePublisher(String bootstrapServers, int partitions) {
+        this.partitions = partitions;
+        this.admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -67,6 +82,10 @@ public class ChangePublisher implements AutoCloseable {
         if (op == null || topic == null || topic.endsWith(".tidewater_heartbeat") || topic.endsWith(".tidewater_signal")) {
             // Heartbeats and signals are captured so that the slot advances and snapshots can be triggered; not published.
             return;
+        }
+        if (knownTopics.add(topic)) {
+            // A table's first change: create its topic (partitioned by key) before producing to it.
+            Topics.ensure(admin, List.of(topic), partitions, (short) 1);
         }
         Struct key = in.getHeader(DebeziumConstants.HEADER_KEY, Struct.class);
         String keyJson = key == null ? null : toJson(topic, key).toString();
@@ -125,5 +144,6 @@ public class ChangePublisher implements AutoCloseable {
     public void close() {
         CaptureCommitPolicy.unregister(this);
         producer.close(Duration.ofSeconds(10));
+        admin.close(Duration.ofSeconds(5));
     }
 }

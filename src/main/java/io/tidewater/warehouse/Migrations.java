@@ -21,11 +21,11 @@ public final class Migrations {
                 .migrate();
     }
 
-    /** One demo OLTP database: crm or sales. */
+    /** One demo OLTP database (crm or sales): its tables, plus the heartbeat and signal tables capture uses. */
     public static void oltp(DataSource ds, String database) {
         Flyway.configure()
                 .dataSource(ds)
-                .locations("classpath:db/" + database)
+                .locations("classpath:db/" + database, "classpath:db/oltp-common")
                 .load()
                 .migrate();
     }

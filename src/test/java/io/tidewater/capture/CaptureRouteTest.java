@@ -243,6 +243,22 @@ class CaptureRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void aSignalRowTriggersAnIncrementalSnapshotWithoutARestart() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> streaming("sales"));
+        for (int i = 0; i < 5; i++) {
+            exec("sales", "INSERT INTO orders (id, customer_id, status, total_cents, currency) VALUES (?, 1, 'created', 1, 'EUR')", idBase + 700 + i);
+        }
+        String topic = prefix + ".sales.public.orders";
+        java.util.function.Predicate<ConsumerRecord<String, String>> mine = r -> r.key() != null && r.value() != null
+                && idOf(r.key()) >= idBase + 700 && idOf(r.key()) < idBase + 705;
+        records(topic, 5, mine);
+        exec("sales", "INSERT INTO tidewater_signal (id, type, data) VALUES (?, 'execute-snapshot', "
+                + "'{\"data-collections\": [\"public.orders\"], \"type\": \"incremental\"}')", "snap-" + idBase);
+        List<ConsumerRecord<String, String>> all = records(topic, 10, mine);
+        assertEquals(5, all.stream().filter(r -> op(r.value()).equals("r")).count(), "each row read again by the incremental snapshot");
+    }
+
+    @Test
     void heartbeatsKeepAnIdleDatabaseConfirmingWal() throws Exception {
         await().atMost(Duration.ofSeconds(60)).until(() -> streaming("crm"));
         long before = confirmedFlush("crm");

@@ -76,6 +76,11 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         settings.put("tidewater.load.poll-timeout-ms", "100");
         settings.put("tidewater.load.max-event-bytes", "4096");
         settings.putAll(settings());
+        try {
+            Topics.ensure(calls, shipping, customers, orders, calls + ".dlq", shipping + ".dlq", customers + ".dlq", orders + ".dlq");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         Properties p = new Properties();
         p.putAll(settings);
         config.withUseOverridePropertiesWithPropertiesComponent(p);

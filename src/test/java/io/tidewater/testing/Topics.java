@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,8 +34,17 @@ public final class Topics {
         return new KafkaProducer<>(p);
     }
 
+    /** Creates the topics (three partitions) unless they exist, and waits for their leaders. */
+    public static void ensure(String... topics) throws Exception {
+        try (Admin admin = Admin.create(java.util.Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.get().bootstrapServers()))) {
+            io.tidewater.ops.Topics.ensure(admin, List.of(topics), 3, (short) 1);
+        }
+    }
+
     /** Sends records with an optional header and waits for every ack. */
     public static void send(String topic, List<String[]> keyValues, String headerName, String headerValue) throws Exception {
+        ensure(topic);
         try (KafkaProducer<String, String> producer = producer()) {
             for (String[] kv : keyValues) {
                 ProducerRecord<String, String> r = new ProducerRecord<>(topic, kv[0], kv[1]); // a null value is a tombstone

@@ -1,0 +1,60 @@
+package io.tidewater.ops;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates topics explicitly and waits until every partition has a leader. Producing to a topic the broker is still
+ * creating can leave an idempotent producer retrying out-of-order sequences forever, so nothing relies on auto-creation.
+ */
+public final class Topics {
+
+    private Topics() {
+    }
+
+    public static void ensure(Admin admin, Collection<String> names, int partitions, short replicationFactor) throws Exception {
+        Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        List<NewTopic> missing = new ArrayList<>();
+        for (String name : names) {
+            if (!existing.contains(name)) {
+                missing.add(new NewTopic(name, partitions, replicationFactor));
+            }
+        }
+        try {
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!allLed(admin, names)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Topics " + names + " have no leader after 30 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    private static boolean allLed(Admin admin, Collection<String> names) throws Exception {
+        try {
+            for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+                if (d.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+}
