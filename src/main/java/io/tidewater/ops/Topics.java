@@ -2,14 +2,19 @@ package io.tidewater.ops;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -45,13 +50,19 @@ public final class Topics {
         }
     }
 
+    /** Every partition has a leader in the metadata, and that leader already serves it (answers a list-offsets). */
     private static boolean allLed(Admin admin, Collection<String> names) throws Exception {
         try {
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
             for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
-                if (d.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
-                    return false;
+                for (TopicPartitionInfo p : d.partitions()) {
+                    if (p.leader() == null || p.leader().isEmpty()) {
+                        return false;
+                    }
+                    partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
                 }
             }
+            admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
             return true;
         } catch (ExecutionException e) {
             return false;
