@@ -208,20 +208,12 @@ public final class Infrastructure implements AutoCloseable {
         LOG.info(banner);
     }
 
-    public boolean embedded() {
-        return embedded;
-    }
-
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
     public DataSource edw() {
         return edw;
-    }
-
-    public String edwSchema() {
-        return edwSchema;
     }
 
     public DataSource crm() {

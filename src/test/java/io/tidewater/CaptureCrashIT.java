@@ -12,18 +12,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewater.testing.AppProcess;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.tidewater.testing.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,26 +125,13 @@ class CaptureCrashIT {
         return last;
     }
 
+    /** The capture topic so far, or nothing while the broker is not answering (it restarts with the application). */
     private static List<ConsumerRecord<String, String>> readAll(AppProcess app) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + app.kafkaPort);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of("cdc.crm.public.customers"));
-            int empty = 0;
-            while (empty < 5) {
-                var batch = consumer.poll(Duration.ofMillis(400));
-                empty = batch.isEmpty() ? empty + 1 : 0;
-                batch.forEach(out::add);
-            }
+        try {
+            return Topics.readAll("localhost:" + app.kafkaPort, "cdc.crm.public.customers", Integer.MAX_VALUE, Duration.ofSeconds(3));
         } catch (Exception e) {
             return List.of();
         }
-        return out;
     }
 
     private static int version(String value) {

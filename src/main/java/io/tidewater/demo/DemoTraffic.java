@@ -48,7 +48,6 @@ public class DemoTraffic implements AutoCloseable {
     private final int customers;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "tidewater-demo"));
     private long nextOrderId;
-    private long sent;
 
     public DemoTraffic(DataSource crm, DataSource sales, String bootstrapServers, String callsTopic, String shippingTopic,
                        int ratePerSecond, int customers) {
@@ -100,7 +99,6 @@ public class DemoTraffic implements AutoCloseable {
             long orderId = 1 + rnd.nextLong(nextOrderId - 1);
             producer.send(new ProducerRecord<>(shippingTopic, String.valueOf(orderId), shippingJson(orderId, rnd)));
         }
-        sent += calls + shipping;
     }
 
     static String callJson(long customerId, ThreadLocalRandom rnd) {
@@ -160,10 +158,6 @@ public class DemoTraffic implements AutoCloseable {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    public long sent() {
-        return sent;
     }
 
     @Override

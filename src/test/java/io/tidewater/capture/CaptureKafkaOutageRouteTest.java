@@ -75,7 +75,7 @@ class CaptureKafkaOutageRouteTest extends CamelTestSupport {
         p.put("tidewater.capture.offsets-replication-factor", "1");
         p.put("tidewater.capture.heartbeat-interval-ms", "1000");
         p.put("tidewater.capture.crm.hostname", "localhost");
-        p.put("tidewater.capture.crm.port", stack.jdbcUrl("x").replaceAll(".*:(\\d+)/.*", "$1"));
+        p.put("tidewater.capture.crm.port", String.valueOf(stack.postgresPort()));
         p.put("tidewater.capture.crm.dbname", "crm");
         p.put("tidewater.capture.crm.user", "postgres");
         p.put("tidewater.capture.crm.password", "test");

@@ -59,7 +59,7 @@ class CaptureRouteTest extends CamelTestSupport {
         prefix = TestNames.topic("cdc");
         slot = TestNames.schema("slot");
         idBase = System.nanoTime() % 1_000_000_000L * 1000;
-        int port = Integer.parseInt(stack.jdbcUrl("x").replaceAll(".*:(\\d+)/.*", "$1"));
+        int port = stack.postgresPort();
         Properties p = new Properties();
         p.put("tidewater.kafka.bootstrap-servers", stack.bootstrapServers());
         p.put("tidewater.capture.enabled", "true");

@@ -24,18 +24,6 @@ import org.junit.jupiter.api.Test;
 /** The real routes/events-calls.camel.yaml (with the other load routes) against the real broker and database. */
 class EventsCallsRouteTest extends LoadRouteTestSupport {
 
-    private String topic;
-
-    @Override
-    protected Map<String, String> settings() {
-        return Map.of();
-    }
-
-    @org.junit.jupiter.api.BeforeEach
-    void topic() {
-        topic = calls;
-    }
-
     @Test
     void writesEveryValidEventToFactCallOnce() throws Exception {
         List<String[]> records = new ArrayList<>();
@@ -49,7 +37,7 @@ class EventsCallsRouteTest extends LoadRouteTestSupport {
                     + "\",\"startedAt\":\"2026-11-24T09:00:00Z\",\"durationSec\":" + i + ",\"outcome\":\"resolved\"}"});
         }
         records.addAll(records.subList(0, 3));
-        Topics.send(topic, records, null, null);
+        Topics.send(calls, records, null, null);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> warehouse.count("SELECT count(*) FROM fact_call") == 1003);
         Map<String, Object> row = warehouse.rows("SELECT customer_id, agent_id, started_at, duration_sec, outcome FROM fact_call "
@@ -69,10 +57,10 @@ class EventsCallsRouteTest extends LoadRouteTestSupport {
         invalid.forEach(line -> records.add(new String[] {"bad", line}));
         records.add(new String[] {"big", "{\"pad\":\"" + "x".repeat(5000) + "\"}"});
         Files.readAllLines(Path.of("src/test/resources/events/calls-valid.jsonl")).forEach(l -> records.add(new String[] {"ok", l}));
-        Topics.send(topic, records, "traceparent", "00-abc-def-01");
+        Topics.send(calls, records, "traceparent", "00-abc-def-01");
 
         await().atMost(Duration.ofSeconds(60)).until(() -> warehouse.count("SELECT count(*) FROM fact_call") == 3);
-        List<ConsumerRecord<String, String>> dlq = Topics.readAll(topic + ".dlq", 5, Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> dlq = Topics.readAll(calls + ".dlq", 5, Duration.ofSeconds(30));
         assertEquals(5, dlq.size());
         List<ConsumerRecord<String, String>> bad = dlq.stream().filter(r -> "bad".equals(r.key())).toList();
         assertEquals(4, bad.size());
@@ -81,7 +69,7 @@ class EventsCallsRouteTest extends LoadRouteTestSupport {
             assertEquals(invalid.get(i), r.value());
             assertEquals("00-abc-def-01", header(r, "traceparent"));
             assertEquals(InvalidEventException.class.getName(), header(r, "tidewater.error.class"));
-            assertEquals(topic, header(r, "tidewater.error.topic"));
+            assertEquals(calls, header(r, "tidewater.error.topic"));
             assertEquals(String.valueOf(i), header(r, "tidewater.error.offset"));
             assertTrue(header(r, "tidewater.error.partition").matches("[0-2]"));
             assertTrue(header(r, "tidewater.error.time").startsWith("20"));

@@ -57,6 +57,10 @@ public final class SharedInfrastructure implements BeforeAllCallback {
             return kafka.bootstrapServers();
         }
 
+        public int postgresPort() {
+            return postgres.port();
+        }
+
         public String jdbcUrl(String database) {
             return postgres.jdbcUrl(database);
         }

@@ -35,8 +35,7 @@ class WarehouseOutageRouteTest extends LoadRouteTestSupport {
     @Override
     protected DataSource routeDataSource() {
         try {
-            int pgPort = Integer.parseInt(SharedInfrastructure.get().jdbcUrl("x").replaceAll(".*:(\\d+)/.*", "$1"));
-            proxy = new OutageProxy(pgPort).up();
+            proxy = new OutageProxy(SharedInfrastructure.get().postgresPort()).up();
             viaProxy = DataSources.pooled("via-proxy", "jdbc:postgresql://localhost:" + proxy.port() + "/"
                     + SharedInfrastructure.WAREHOUSE_DB, "postgres", null, warehouse.schema(), 4);
             return viaProxy;
