@@ -11,7 +11,10 @@ import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.demo.DemoTraffic;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewater.ops.KafkaHealthCheck;
+import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.WarehouseHealthCheck;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -90,7 +93,10 @@ public final class Application {
             // Another instance runs capture (a replication slot has one reader): leave the capture routes out.
             main.addOverrideProperty("camel.main.routeFilterExcludePattern", "capture-*");
         }
-        LoadBeans.bind(main::bind, infra.edw(), config);
+        // Bound under the name camel-micrometer-prometheus looks for, so our meters and Camel's share /observe/metrics.
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        main.bind("metricsRegistry", meters);
+        LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers());
         ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers());
         main.bind("changePublisher", publisher);
         boolean demoOn = demoEnabled(config, infra);
@@ -127,6 +133,7 @@ public final class Application {
             @Override
             public void afterStop(BaseMainSupport m) {
                 publisher.close();
+                m.getCamelContext().getRegistry().findByType(PipelineMonitor.class).forEach(PipelineMonitor::close);
             }
 
             @Override

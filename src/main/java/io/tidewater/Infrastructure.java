@@ -72,8 +72,7 @@ public final class Infrastructure implements AutoCloseable {
                     cfg.getPort(Keys.EMBEDDED_KAFKA_CONTROLLER_PORT, 9093), cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3)).start();
             infra.bootstrapServers = infra.kafka.bootstrapServers();
             createTopics(infra.bootstrapServers, cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3),
-                    cfg.get(Keys.TOPIC_CALLS, "events.callcenter.calls"), cfg.get(Keys.TOPIC_SHIPPING, "events.shipping"),
-                    cfg.get(Keys.TOPIC_CUSTOMERS, "cdc.crm.public.customers"), cfg.get(Keys.TOPIC_ORDERS, "cdc.sales.public.orders"));
+                    LoadBeans.loadTopics(cfg).toArray(new String[0]));
             for (String db : new String[] {EDW_DATABASE, "crm", "sales"}) {
                 infra.postgres.ensureDatabase(db);
             }

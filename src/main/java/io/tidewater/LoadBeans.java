@@ -1,13 +1,14 @@
 package io.tidewater;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BiConsumer;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.enrich.CustomerCache;
@@ -19,6 +20,8 @@ import io.tidewater.events.CallEventParser;
 import io.tidewater.events.CustomerBatch;
 import io.tidewater.events.OrderBatch;
 import io.tidewater.events.ShippingBatch;
+import io.tidewater.ops.Jmx;
+import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.PipelineStats;
 import io.tidewater.ops.StatusLine;
 import io.tidewater.warehouse.EdwOffsetRepository;
@@ -31,10 +34,15 @@ public final class LoadBeans {
     private LoadBeans() {
     }
 
-    public static PipelineStats bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config) {
+    /**
+     * Binds the load beans. The pipeline monitor (consumer lag) is created too but only talks to Kafka once the
+     * ops-status route refreshes it.
+     */
+    public static PipelineStats bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
+                                     MeterRegistry meters, String bootstrapServers) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
-        PipelineStats stats = new PipelineStats();
+        PipelineStats stats = new PipelineStats(meters);
         registry.accept("edw", edw);
         registry.accept("edwOffsets", new EdwOffsetRepository(edw, group));
         registry.accept("pipelineStats", stats);
@@ -49,20 +57,18 @@ public final class LoadBeans {
         CustomerCache cache = new CustomerCache(config.getInt(Keys.CACHE_MAX_SIZE, 100_000),
                 Duration.ofSeconds(config.getInt(Keys.CACHE_EXPIRE_SECONDS, 3600)));
         registry.accept("customers", cache.cache());
-        registerMBean(cache);
+        CaffeineCacheMetrics.monitor(meters, cache.cache(), "customers");
+        Gauge.builder("tidewater.cache.hit.ratio", cache, CustomerCache::getHitRatio)
+                .description("Hit ratio of the customer enrichment cache").tag("cache", "customers").register(meters);
+        Jmx.register(CACHE_MBEAN, cache);
+        PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, loadTopics(config), bootstrapServers, meters);
+        registry.accept("pipelineMonitor", monitor);
+        Jmx.register(PipelineMonitor.MBEAN, monitor);
         return stats;
     }
 
-    private static void registerMBean(CustomerCache cache) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName(CACHE_MBEAN);
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(cache, name);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot register " + CACHE_MBEAN, e);
-        }
+    public static List<String> loadTopics(TidewaterConfig config) {
+        return List.of(config.get(Keys.TOPIC_CALLS, "events.callcenter.calls"), config.get(Keys.TOPIC_SHIPPING, "events.shipping"),
+                config.get(Keys.TOPIC_CUSTOMERS, "cdc.crm.public.customers"), config.get(Keys.TOPIC_ORDERS, "cdc.sales.public.orders"));
     }
 }

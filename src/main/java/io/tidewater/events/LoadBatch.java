@@ -38,7 +38,10 @@ public abstract class LoadBatch<T> {
     public void prepare(@Body List<Exchange> records, Exchange batch) {
         List<T> rows = new ArrayList<>(records.size());
         List<Message> deadLetters = new ArrayList<>();
+        List<String> deadLetterTopics = new ArrayList<>();
         Map<String, long[]> next = new LinkedHashMap<>();
+        long[] times = new long[records.size()];
+        int i = 0;
         for (Exchange record : records) {
             Message in = record.getMessage();
             try {
@@ -48,7 +51,10 @@ public abstract class LoadBatch<T> {
                 }
             } catch (InvalidEventException e) {
                 deadLetters.add(DeadLetters.of(record, e));
+                deadLetterTopics.add(in.getHeader(KafkaConstants.TOPIC, String.class));
             }
+            Long timestamp = in.getHeader(KafkaConstants.TIMESTAMP, Long.class);
+            times[i++] = timestamp == null ? System.currentTimeMillis() : timestamp;
             String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
             int partition = in.getHeader(KafkaConstants.PARTITION, Integer.class);
             long offset = in.getHeader(KafkaConstants.OFFSET, Long.class);
@@ -60,8 +66,8 @@ public abstract class LoadBatch<T> {
         bindOffsets(next, out);
         out.setHeader(DEAD_LETTERS, deadLetters);
         out.setHeader(ROWS, written);
-        stats.eventsIn(records.size());
-        stats.deadLettered(deadLetters.size());
+        out.setHeader(PipelineStats.EVENT_TIMES, times);
+        stats.polled(batch.getFromRouteId(), records.size(), deadLetterTopics);
     }
 
     private void bindOffsets(Map<String, long[]> next, Message out) {

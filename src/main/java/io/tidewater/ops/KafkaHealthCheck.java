@@ -27,6 +27,12 @@ public class KafkaHealthCheck extends AbstractHealthCheck implements AutoCloseab
         this.admin = Admin.create(props);
     }
 
+    /** Readiness only: restarting Tidewater does not bring the dependency back, so liveness stays UP meanwhile. */
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         try {

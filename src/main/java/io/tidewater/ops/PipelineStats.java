@@ -1,40 +1,100 @@
 package io.tidewater.ops;
 
-import java.util.concurrent.atomic.LongAdder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 
-/** Running totals of what the load routes took in and wrote, read by the status line. */
+/**
+ * What the load routes took in and wrote, as Micrometer meters (scraped at /observe/metrics) and as running totals
+ * for the status line and the pipeline MBean.
+ *
+ * <ul>
+ *   <li>{@code tidewater_events_total{route}}: records polled, valid or not (throughput per route)</li>
+ *   <li>{@code tidewater_rows_written_total{route}}: rows committed to the EDW</li>
+ *   <li>{@code tidewater_batch_size{route}}: records per polled batch</li>
+ *   <li>{@code tidewater_e2e_latency_seconds{route}}: Kafka record timestamp to EDW commit, as a histogram</li>
+ *   <li>{@code tidewater_dead_letters_total{topic}}: records sent to {@code <topic>.dlq}</li>
+ * </ul>
+ */
 public class PipelineStats {
 
-    private final LongAdder eventsIn = new LongAdder();
-    private final LongAdder rowsWritten = new LongAdder();
-    private final LongAdder deadLettered = new LongAdder();
+    /** Header with the Kafka timestamps (epoch ms) of a batch's records, read once the batch is committed. */
+    public static final String EVENT_TIMES = "tidewaterEventTimes";
 
-    public void eventsIn(int n) {
-        eventsIn.add(n);
+    private final MeterRegistry registry;
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rows = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private volatile LastBatch lastBatch;
+
+    /** The most recent committed batch. */
+    public record LastBatch(String route, int records, int rows, Instant committedAt, long maxLatencyMs) {
     }
 
-    public void deadLettered(int n) {
-        deadLettered.add(n);
+    public PipelineStats(MeterRegistry registry) {
+        this.registry = registry;
     }
 
-    /** Called after a batch is committed, with the rows it carried. */
-    public void written(@Header("tidewaterRows") Integer rows) {
-        if (rows != null) {
-            rowsWritten.add(rows);
+    /** Called when a polled batch has been parsed: its size, and the source topic of each rejected record. */
+    public void polled(String route, int records, List<String> deadLetterTopics) {
+        events.computeIfAbsent(route, r -> Counter.builder("tidewater.events").description("Records polled by a load route")
+                .tag("route", r).register(registry)).increment(records);
+        batchSizes.computeIfAbsent(route, r -> DistributionSummary.builder("tidewater.batch.size")
+                .description("Records per polled batch").tag("route", r)
+                .serviceLevelObjectives(1, 10, 50, 100, 250, 500, 1000, 5000).register(registry)).record(records);
+        for (String topic : deadLetterTopics) {
+            deadLetters.computeIfAbsent(topic, t -> Counter.builder("tidewater.dead.letters")
+                    .description("Records sent to the topic's dead-letter topic").tag("topic", t).register(registry)).increment();
         }
     }
 
+    /** Called after a batch is committed in the EDW, with the rows it carried and its records' Kafka timestamps. */
+    public void written(@Header("tidewaterRows") Integer written, @Header(EVENT_TIMES) long[] eventTimes, Exchange exchange) {
+        String route = exchange.getFromRouteId();
+        int n = written == null ? 0 : written;
+        rows.computeIfAbsent(route, r -> Counter.builder("tidewater.rows.written").description("Rows committed to the EDW")
+                .tag("route", r).register(registry)).increment(n);
+        long now = System.currentTimeMillis();
+        long maxLatency = 0;
+        if (eventTimes != null && eventTimes.length > 0) {
+            Timer timer = latencies.computeIfAbsent(route, r -> Timer.builder("tidewater.e2e.latency")
+                    .description("From the event's Kafka timestamp to its EDW commit").tag("route", r)
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(10)).register(registry));
+            for (long t : eventTimes) {
+                long ms = Math.max(0, now - t);
+                timer.record(ms, TimeUnit.MILLISECONDS);
+                maxLatency = Math.max(maxLatency, ms);
+            }
+        }
+        lastBatch = new LastBatch(route, eventTimes == null ? 0 : eventTimes.length, n, Instant.ofEpochMilli(now), maxLatency);
+    }
+
+    public LastBatch lastBatch() {
+        return lastBatch;
+    }
+
     public long eventsIn() {
-        return eventsIn.sum();
+        return (long) events.values().stream().mapToDouble(Counter::count).sum();
     }
 
     public long rowsWritten() {
-        return rowsWritten.sum();
+        return (long) rows.values().stream().mapToDouble(Counter::count).sum();
     }
 
     public long deadLettered() {
-        return deadLettered.sum();
+        return (long) deadLetters.values().stream().mapToDouble(Counter::count).sum();
     }
 }

@@ -18,6 +18,12 @@ public class WarehouseHealthCheck extends AbstractHealthCheck {
         this.edw = edw;
     }
 
+    /** Readiness only: restarting Tidewater does not bring the dependency back, so liveness stays UP meanwhile. */
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         try (Connection c = edw.getConnection()) {

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewater.LoadBeans;
 import io.tidewater.config.TidewaterConfig;
 import org.apache.camel.RoutesBuilder;
@@ -35,6 +37,8 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
     protected String group;
     protected Warehouse warehouse;
     private Map<String, String> settings;
+    /** The meters the load beans record into. */
+    protected MeterRegistry meters;
 
     /** Extra settings for a test class, e.g. a smaller batch. */
     protected Map<String, String> settings() {
@@ -88,7 +92,9 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        LoadBeans.bind(registry::bind, routeDataSource(), TidewaterConfig.of(settings));
+        meters = new SimpleMeterRegistry();
+        LoadBeans.bind(registry::bind, routeDataSource(), TidewaterConfig.of(settings), meters,
+                SharedInfrastructure.get().bootstrapServers());
     }
 
     @Override
