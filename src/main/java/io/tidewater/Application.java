@@ -1,5 +1,8 @@
 package io.tidewater;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +16,9 @@ import io.tidewater.config.TidewaterConfig;
 import io.tidewater.demo.DemoTraffic;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidewater.ops.HawtioServer;
 import io.tidewater.ops.KafkaHealthCheck;
+import io.tidewater.ops.ManagementSecurity;
 import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.WarehouseHealthCheck;
 import org.apache.camel.CamelContext;
@@ -42,8 +47,11 @@ public final class Application {
 
     static int run(String[] args) {
         String command = args.length == 0 ? "run" : args[0];
+        if (command.equals("hawtio")) {
+            return hawtio();
+        }
         if (!command.equals("run")) {
-            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run]");
+            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run | hawtio]");
             return 1;
         }
         long started = System.nanoTime();
@@ -89,6 +97,7 @@ public final class Application {
                                   long started) {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
         infra.resolvedProperties().forEach(main::addOverrideProperty);
+        ManagementSecurity.properties(config, infra.embedded()).forEach(main::addOverrideProperty);
         if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
             // Another instance runs capture (a replication slot has one reader): leave the capture routes out.
             main.addOverrideProperty("camel.main.routeFilterExcludePattern", "capture-*");
@@ -101,6 +110,7 @@ public final class Application {
         main.bind("changePublisher", publisher);
         boolean demoOn = demoEnabled(config, infra);
         DemoTraffic[] demo = new DemoTraffic[1];
+        HawtioServer[] hawtio = new HawtioServer[1];
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport m) {
@@ -128,6 +138,14 @@ public final class Application {
                 } catch (Exception e) {
                     LOG.error("Demo traffic could not start: {}", e.getMessage());
                 }
+                if (infra.embedded() && config.getBoolean(Keys.HAWTIO_ENABLED, true)) {
+                    try {
+                        hawtio[0] = HawtioServer.start(config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(),
+                                Path.of(config.get(Keys.DATA_DIR, "data"), "hawtio"), jolokiaUrl(config), null);
+                    } catch (Exception e) {
+                        LOG.error("Hawtio could not start: {}", e.toString());
+                    }
+                }
             }
 
             @Override
@@ -141,8 +159,56 @@ public final class Application {
                 if (demo[0] != null) {
                     demo[0].close();
                 }
+                if (hawtio[0] != null) {
+                    hawtio[0].close();
+                }
             }
         });
+    }
+
+    /** {@code tidewater hawtio}: Hawtio alone, connected to a running Tidewater's Jolokia, behind the operator login. */
+    private static int hawtio() {
+        CountDownLatch stop = new CountDownLatch(1);
+        try {
+            TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+            ManagementSecurity.Credentials credentials = ManagementSecurity.credentials(config);
+            Path base = Files.createTempDirectory("tidewater-hawtio");
+            try (HawtioServer server = HawtioServer.start(config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(), base,
+                    jolokiaUrl(config), credentials)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "hawtio-shutdown"));
+                stop.await();
+            }
+            return 0;
+        } catch (ConfigException e) {
+            LOG.error("Cannot start Hawtio: {}", e.getMessage());
+            return EXIT_CONFIG;
+        } catch (Exception e) {
+            LOG.error("Cannot start Hawtio: {}", e.toString(), e);
+            return 1;
+        }
+    }
+
+    /** Next to the jar (target/hawtio/hawtio.war), where the build copies it. */
+    static Path hawtioWar() throws Exception {
+        Path code = Path.of(Application.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        return code.getParent().resolve("hawtio").resolve("hawtio.war");
+    }
+
+    private static URI jolokiaUrl(TidewaterConfig config) {
+        String url = config.get(Keys.HAWTIO_JOLOKIA_URL, "");
+        if (url.isBlank()) {
+            url = "http://127.0.0.1:" + config.getPort("camel.management.port", 8081) + "/observe/jolokia";
+        }
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null || uri.getScheme() == null) {
+                throw new URISyntaxException(url, "needs a scheme and a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(Keys.HAWTIO_JOLOKIA_URL, "is not a URL: " + e.getMessage(),
+                    "set the Jolokia URL of the Tidewater to manage, e.g. http://tidewater:8081/observe/jolokia");
+        }
     }
 
     /** Checks the demo settings before anything starts, so a bad value fails the start and names its key. */

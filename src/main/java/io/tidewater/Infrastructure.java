@@ -178,6 +178,11 @@ public final class Infrastructure implements AutoCloseable {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
+    /** True when Kafka and PostgreSQL run inside this process (local use; the management port is left open). */
+    public boolean embedded() {
+        return embedded;
+    }
+
     /** Values resolved at start (ports, URLs) that routes read as {{placeholders}}. */
     public Map<String, String> resolvedProperties() {
         Map<String, String> m = new HashMap<>();

@@ -37,6 +37,12 @@ public final class Keys {
     public static final String CACHE_MAX_SIZE = "tidewater.cache.customers.maximum-size";
     public static final String CACHE_EXPIRE_SECONDS = "tidewater.cache.customers.expire-after-write-seconds";
 
+    public static final String OPS_USERNAME = "tidewater.ops.username";
+    public static final String OPS_PASSWORD = "tidewater.ops.password";
+    public static final String HAWTIO_ENABLED = "tidewater.hawtio.enabled";
+    public static final String HAWTIO_PORT = "tidewater.hawtio.port";
+    public static final String HAWTIO_JOLOKIA_URL = "tidewater.hawtio.jolokia-url";
+
     public static final String STATUS_INTERVAL_MS = "tidewater.status.interval-ms";
     public static final String STARTUP_TIMEOUT_MS = "tidewater.startup.check-timeout-ms";
 
