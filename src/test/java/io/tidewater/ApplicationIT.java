@@ -13,10 +13,12 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
 import io.tidewater.testing.AppProcess;
+import io.tidewater.testing.HeadlessChromium;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,6 +41,26 @@ class ApplicationIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
             await().atMost(Duration.ofSeconds(60)).until(() -> factCalls(app, null) > 0);
             long first = factCalls(app, null);
+
+            // Hawtio, started with the app in embedded mode, shows the Camel routes and our MBeans in a real browser.
+            try (HeadlessChromium browser = HeadlessChromium.start()) {
+                browser.navigate("http://localhost:" + app.hawtioPort + "/");
+                List<String> routes = List.of("capture-crm", "capture-sales", "cdc-customers", "cdc-orders", "events-calls",
+                        "events-shipping", "enrich-customers", "load-dead-letters");
+                await().atMost(Duration.ofSeconds(60)).until(() -> routes.stream().allMatch(browser.text()::contains));
+                browser.screenshot(Path.of("target", "hawtio-screenshots", "camel-routes.png"));
+                // The route statistics table of the "routes" folder.
+                browser.evaluate("[...document.querySelectorAll('span')].find(e => e.textContent.trim() === 'routes').click()");
+                await().atMost(Duration.ofSeconds(30)).until(() -> browser.text().contains("Total"));
+                browser.screenshot(Path.of("target", "hawtio-screenshots", "camel-route-statistics.png"));
+                // Our MBeans in the JMX tree: domain tidewater, with the pipeline and the cache.
+                browser.evaluate("[...document.querySelectorAll('a')].find(e => e.textContent.trim() === 'JMX').click()");
+                await().atMost(Duration.ofSeconds(30)).until(() -> browser.text().contains("java.lang"));
+                browser.evaluate("[...document.querySelectorAll('button')].find(e => e.textContent.trim() === 'Expand all').click()");
+                await().atMost(Duration.ofSeconds(30)).until(() -> browser.text().contains("pipeline")
+                        && browser.text().contains("customers") && browser.text().contains("load"));
+                browser.screenshot(Path.of("target", "hawtio-screenshots", "jmx-tidewater.png"));
+            }
             await().atMost(Duration.ofSeconds(30)).until(() -> factCalls(app, null) > first);
 
             // Live reload of one route file: its new description shows in JMX; the process and the context stay up.

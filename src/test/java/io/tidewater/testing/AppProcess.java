@@ -29,6 +29,8 @@ public final class AppProcess implements AutoCloseable {
     public final int managementPort = FreePorts.next();
     public final int kafkaPort = FreePorts.next();
     public final int postgresPort = FreePorts.next();
+    public final int hawtioPort = FreePorts.next();
+    private String command = "run";
     private Process process;
     private Path log;
     private int runs;
@@ -46,6 +48,13 @@ public final class AppProcess implements AutoCloseable {
         setProperty("tidewater.embedded.kafka.controller-port", String.valueOf(FreePorts.next()));
         setProperty("tidewater.embedded.postgres.port", String.valueOf(postgresPort));
         setProperty("tidewater.status.interval-ms", "2000");
+        setProperty("tidewater.hawtio.port", String.valueOf(hawtioPort));
+    }
+
+    /** The launcher command to run instead of "run", e.g. "hawtio". */
+    public AppProcess command(String name) {
+        this.command = name;
+        return this;
     }
 
     /** Replaces (or adds) one key in this run's application.properties. */
@@ -71,7 +80,7 @@ public final class AppProcess implements AutoCloseable {
         runs++;
         log = workDir.resolve("run-" + runs + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run")
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -109,6 +118,28 @@ public final class AppProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return "";
         }
+    }
+
+    /** A request to any local port, optionally with basic credentials; status code -1 while nothing answers. */
+    public static Response http(String method, String url, String user, String password) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (user != null) {
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body());
+        } catch (IOException e) {
+            return new Response(-1, "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Response(-1, "");
+        }
+    }
+
+    public record Response(int status, String body) {
     }
 
     public String jdbcUrl(String database) {
