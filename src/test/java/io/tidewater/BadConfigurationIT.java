@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import io.tidewater.testing.AppProcess;
 import io.tidewater.testing.SharedInfrastructure;
+import io.tidewater.testing.TestNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,21 @@ class BadConfigurationIT {
                     .env("TIDEWATER_EDW_USERNAME", "postgres")
                     .start();
             assertFailsNaming(app, "tidewater.kafka.bootstrap-servers");
+        }
+    }
+
+    @Test
+    void missingOperatorPasswordOutsideEmbeddedModeFailsNamingTheKey() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("ops"))) {
+            app.env("TIDEWATER_KAFKA_BOOTSTRAP_SERVERS", SharedInfrastructure.get().bootstrapServers())
+                    .env("TIDEWATER_EDW_JDBC_URL", SharedInfrastructure.get().jdbcUrl(SharedInfrastructure.WAREHOUSE_DB))
+                    .env("TIDEWATER_EDW_USERNAME", "postgres")
+                    .env("TIDEWATER_EDW_SCHEMA", TestNames.schema("badops"))
+                    .env("TIDEWATER_DEMO_ENABLED", "false")
+                    .env("TIDEWATER_CAPTURE_ENABLED", "false")
+                    .start();
+            assertFailsNaming(app, "tidewater.ops.password");
+            assertTrue(app.log().contains("TIDEWATER_OPS_PASSWORD"), app.log());
         }
     }
 
