@@ -20,6 +20,7 @@ import io.tidewater.ops.HawtioServer;
 import io.tidewater.ops.KafkaHealthCheck;
 import io.tidewater.ops.ManagementSecurity;
 import io.tidewater.ops.PipelineMonitor;
+import io.tidewater.replay.ReplayService;
 import io.tidewater.ops.WarehouseHealthCheck;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -115,6 +116,7 @@ public final class Application {
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();
+                ctx.getRegistry().findByType(ReplayService.class).forEach(r -> r.setCamelContext(ctx));
                 HealthCheckRegistry registry = HealthCheckRegistry.get(ctx);
                 registry.register(kafkaHealth);
                 registry.register(new WarehouseHealthCheck(infra.edw()));
@@ -152,6 +154,7 @@ public final class Application {
             public void afterStop(BaseMainSupport m) {
                 publisher.close();
                 m.getCamelContext().getRegistry().findByType(PipelineMonitor.class).forEach(PipelineMonitor::close);
+                m.getCamelContext().getRegistry().findByType(ReplayService.class).forEach(ReplayService::close);
             }
 
             @Override

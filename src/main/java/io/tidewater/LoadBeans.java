@@ -24,6 +24,7 @@ import io.tidewater.ops.Jmx;
 import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.PipelineStats;
 import io.tidewater.ops.StatusLine;
+import io.tidewater.replay.ReplayService;
 import io.tidewater.warehouse.EdwOffsetRepository;
 
 /** The beans the load routes refer to by name, bound the same way by the application and by the route tests. */
@@ -64,6 +65,14 @@ public final class LoadBeans {
         PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, loadTopics(config), bootstrapServers, meters);
         registry.accept("pipelineMonitor", monitor);
         Jmx.register(PipelineMonitor.MBEAN, monitor);
+        List<String> topics = loadTopics(config);
+        ReplayService replay = new ReplayService(edw, group, List.of(
+                new ReplayService.LoadTopic(topics.get(0), "events-calls", "direct:apply-calls"),
+                new ReplayService.LoadTopic(topics.get(1), "events-shipping", "direct:apply-shipping"),
+                new ReplayService.LoadTopic(topics.get(2), "cdc-customers", "direct:apply-customers"),
+                new ReplayService.LoadTopic(topics.get(3), "cdc-orders", "direct:apply-orders")), bootstrapServers);
+        registry.accept("replayService", replay);
+        Jmx.register(ReplayService.MBEAN, replay);
         return stats;
     }
 

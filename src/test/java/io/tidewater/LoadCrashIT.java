@@ -6,20 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 
 import io.tidewater.testing.AppProcess;
+import io.tidewater.testing.ExpectedWarehouse;
 import io.tidewater.testing.Workload;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -75,111 +68,15 @@ class LoadCrashIT {
                     downNanos / 1e9, w.size() - steadyFrom, steady, (w.size() - steadyFrom) / steady);
 
             try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "")) {
-                verify(c, w);
+                ExpectedWarehouse.verify(c, "edw", w);
             }
-        }
-    }
-
-    private static void verify(Connection c, Workload w) throws Exception {
-        // fact_call: every event once, with its values, keyed to a dimension row of the same customer.
-        Map<String, Workload.Call> calls = new HashMap<>();
-        query(c, "SELECT event_id::text, customer_id, duration_sec FROM edw.fact_call", rs ->
-                calls.put(rs.getString(1), new Workload.Call(rs.getLong(2), rs.getInt(3))));
-        assertEquals(w.calls, calls, "fact_call");
-        assertEquals(0L, scalar(c, "SELECT count(*) FROM edw.fact_call f JOIN edw.dim_customer d ON d.customer_key = f.customer_key "
-                + "WHERE d.customer_id <> f.customer_id"), "fact_call keyed to another customer");
-
-        // dim_customer: one current row per customer; versions = 1 + segment/region changes; inferred for unknown ids.
-        Set<Long> referenced = new HashSet<>();
-        w.calls.values().forEach(call -> referenced.add(call.customerId()));
-        w.orderRecords.stream().filter(r -> r[1] != null).forEach(r -> referenced.add(Long.parseLong(
-                r[1].replaceAll(".*\"customer_id\":(\\d+).*", "$1"))));
-        Map<Long, Integer> versions = new HashMap<>();
-        Map<Long, Workload.Customer> current = new HashMap<>();
-        Set<Long> inferred = new HashSet<>();
-        query(c, "SELECT customer_id, count(*), count(*) FILTER (WHERE is_current) FROM edw.dim_customer GROUP BY 1", rs -> {
-            versions.put(rs.getLong(1), rs.getInt(2));
-            assertEquals(1, rs.getInt(3), "current rows of customer " + rs.getLong(1));
-        });
-        query(c, "SELECT customer_id, name, segment, region, is_inferred FROM edw.dim_customer WHERE is_current", rs -> {
-            if (rs.getBoolean(5)) {
-                inferred.add(rs.getLong(1));
-            } else {
-                current.put(rs.getLong(1), new Workload.Customer(rs.getString(2), rs.getString(3), rs.getString(4)));
-            }
-        });
-        assertEquals(w.customers, current, "current dim_customer rows");
-        Map<Long, Integer> expectedVersions = new HashMap<>(w.versions);
-        Set<Long> expectedInferred = new HashSet<>(referenced);
-        expectedInferred.removeAll(w.customers.keySet());
-        expectedInferred.forEach(id -> expectedVersions.put(id, 1));
-        assertEquals(expectedInferred, inferred, "inferred members");
-        assertEquals(expectedVersions, versions, "dim_customer versions");
-
-        // fact_order: newest change per order (LSN), deletes kept as deleted, shipments applied in any order.
-        Map<Long, Workload.Order> orders = new HashMap<>();
-        Map<Long, Instant> shipped = new HashMap<>();
-        Map<Long, Instant> delivered = new HashMap<>();
-        Map<Long, String> carriers = new HashMap<>();
-        query(c, "SELECT o.order_id, d.customer_id, o.status, o.total_cents, o.deleted, o.shipped_at, o.delivered_at, o.carrier "
-                + "FROM edw.fact_order o LEFT JOIN edw.dim_customer d ON d.customer_key = o.customer_key", rs -> {
-            long id = rs.getLong(1);
-            if (rs.getString(3) != null) {
-                orders.put(id, new Workload.Order(rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getBoolean(5)));
-            }
-            put(shipped, id, rs.getTimestamp(6));
-            put(delivered, id, rs.getTimestamp(7));
-            if (rs.getString(8) != null) {
-                carriers.put(id, rs.getString(8));
-            }
-        });
-        assertEquals(w.orders, orders, "fact_order");
-        assertEquals(w.shippedAt, shipped, "shipped_at");
-        assertEquals(w.deliveredAt, delivered, "delivered_at");
-        assertEquals(w.carrier, carriers, "carrier");
-        Set<Long> orderRows = new HashSet<>(w.orders.keySet());
-        orderRows.addAll(w.carrier.keySet());
-        assertEquals(orderRows.size(), scalar(c, "SELECT count(*) FROM edw.fact_order"), "fact_order rows");
-
-        // agg_calls_hourly equals its recomputation from fact_call.
-        String recompute = "SELECT date_trunc('hour', f.started_at, 'UTC') AS hour, coalesce(d.region, 'unknown') AS region, "
-                + "coalesce(d.segment, 'unknown') AS segment, count(*) AS calls, sum(f.duration_sec) AS total_duration_sec "
-                + "FROM edw.fact_call f LEFT JOIN edw.dim_customer d ON d.customer_key = f.customer_key GROUP BY 1, 2, 3";
-        String agg = "SELECT hour, region, segment, calls, total_duration_sec FROM edw.agg_calls_hourly";
-        assertEquals(0L, scalar(c, "SELECT count(*) FROM ((" + agg + ") EXCEPT (" + recompute + ")) x"), "agg rows not in recomputation");
-        assertEquals(0L, scalar(c, "SELECT count(*) FROM ((" + recompute + ") EXCEPT (" + agg + ")) x"), "recomputed rows not in agg");
-        assertEquals((long) w.calls.size(), scalar(c, "SELECT sum(calls) FROM edw.agg_calls_hourly"), "calls in agg");
-    }
-
-    private static void put(Map<Long, Instant> m, long id, Timestamp t) {
-        if (t != null) {
-            m.put(id, t.toInstant());
-        }
-    }
-
-    interface RowConsumer {
-        void accept(ResultSet rs) throws Exception;
-    }
-
-    private static void query(Connection c, String sql, RowConsumer each) throws Exception {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                each.accept(rs);
-            }
-        }
-    }
-
-    private static long scalar(Connection c, String sql) throws Exception {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 
     /** Records loaded so far: the sum of the positions stored in etl_offsets (topics start at offset 0). */
     private static long loaded(AppProcess app) {
         try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "")) {
-            return scalar(c, "SELECT coalesce(sum(next_offset), 0) FROM edw.etl_offsets");
+            return ExpectedWarehouse.scalar(c, "SELECT coalesce(sum(next_offset), 0) FROM edw.etl_offsets");
         } catch (Exception e) {
             return -1;
         }

@@ -20,6 +20,8 @@ public abstract class LoadBatch<T> {
 
     public static final String DEAD_LETTERS = "tidewaterDeadLetters";
     public static final String ROWS = "tidewaterRows";
+    /** Set by a side replay: the consumer group its position is recorded under instead of the load group. */
+    public static final String OFFSET_GROUP = "tidewaterOffsetGroup";
 
     private final String group;
     private final PipelineStats stats;
@@ -63,14 +65,14 @@ public abstract class LoadBatch<T> {
         }
         Message out = batch.getMessage();
         int written = toColumns(rows, out);
-        bindOffsets(next, out);
+        bindOffsets(next, out, out.getHeader(OFFSET_GROUP, group, String.class));
         out.setHeader(DEAD_LETTERS, deadLetters);
         out.setHeader(ROWS, written);
         out.setHeader(PipelineStats.EVENT_TIMES, times);
         stats.polled(batch.getFromRouteId(), records.size(), deadLetterTopics);
     }
 
-    private void bindOffsets(Map<String, long[]> next, Message out) {
+    private static void bindOffsets(Map<String, long[]> next, Message out, String group) {
         String[] topics = new String[next.size()];
         Integer[] partitions = new Integer[next.size()];
         Long[] offsets = new Long[next.size()];

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewater.LoadBeans;
 import io.tidewater.config.TidewaterConfig;
+import io.tidewater.replay.ReplayService;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.Resource;
@@ -111,8 +112,16 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         return PluginHelper.getRoutesLoader(context).findRoutesBuilders(resources).toArray(new RoutesBuilder[0]);
     }
 
+    /** The replay service of this test's routes. */
+    protected ReplayService replay() {
+        ReplayService replay = context.getRegistry().findSingleByType(ReplayService.class);
+        replay.setCamelContext(context);
+        return replay;
+    }
+
     @AfterEach
     void closeWarehouse() {
+        context.getRegistry().findByType(ReplayService.class).forEach(ReplayService::close);
         warehouse.close();
     }
 }
