@@ -20,6 +20,7 @@ import io.tidewater.ops.HawtioServer;
 import io.tidewater.ops.KafkaHealthCheck;
 import io.tidewater.ops.ManagementSecurity;
 import io.tidewater.ops.PipelineMonitor;
+import io.tidewater.replay.ReplayCli;
 import io.tidewater.replay.ReplayService;
 import io.tidewater.ops.WarehouseHealthCheck;
 import org.apache.camel.CamelContext;
@@ -51,8 +52,17 @@ public final class Application {
         if (command.equals("hawtio")) {
             return hawtio();
         }
+        if (command.equals("replay")) {
+            try {
+                TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+                return ReplayCli.run(List.of(args).subList(1, args.length), config, System.out, System.err);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            }
+        }
         if (!command.equals("run")) {
-            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run | hawtio]");
+            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run | hawtio | replay ...]");
             return 1;
         }
         long started = System.nanoTime();

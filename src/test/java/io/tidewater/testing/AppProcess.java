@@ -89,6 +89,22 @@ public final class AppProcess implements AutoCloseable {
         return this;
     }
 
+    /** Runs another launcher command (e.g. replay ...) in this working directory and waits for it. */
+    public Response runCommand(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("tidewater " + String.join(" ", args) + " did not finish:\n" + output);
+        }
+        return new Response(p.exitValue(), output);
+    }
+
     public long pid() {
         return process.pid();
     }

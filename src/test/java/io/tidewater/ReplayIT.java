@@ -1,0 +1,144 @@
+package io.tidewater;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.UUID;
+
+import io.tidewater.testing.AppProcess;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replay in the packaged application with demo traffic running: the mapping of a YAML route is changed while it runs,
+ * a replay from time T by the CLI rewrites exactly the calls after T, a side replay by offset is asked for over
+ * Jolokia HTTP (the JMX operation), and a bad request through the CLI is refused with its reason.
+ */
+class ReplayIT {
+
+    private static final String MAPPING = "SELECT event_id, customer_id, customer_key, agent_id, started_at, duration_sec, outcome\n";
+    private static final String NEW_MAPPING = "SELECT event_id, customer_id, customer_key, agent_id, started_at, duration_sec, upper(outcome)\n";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void changedMappingThenReplayFromTimeRewritesOnlyTheCallsAfterIt() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("app"))) {
+            app.setProperty("tidewater.demo.rate", "100").setProperty("tidewater.replay.progress-interval-ms", "500").start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
+
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            produceCalls(app, "before-" + run, 300);
+            await().atMost(Duration.ofSeconds(60)).until(() -> calls(app, "before-" + run, "resolved") == 300);
+            Instant t = Instant.now();
+            produceCalls(app, "after-" + run, 300);
+            await().atMost(Duration.ofSeconds(60)).until(() -> calls(app, "after-" + run, "resolved") == 300);
+
+            // The mapping of fact_call.outcome changes in the YAML route while the application runs.
+            Path route = app.workDir().resolve("routes/events-calls.camel.yaml");
+            String yaml = Files.readString(route);
+            assertTrue(yaml.contains(MAPPING), "the mapping line to edit");
+            Path edited = app.workDir().resolve("events-calls.edited");
+            Files.writeString(edited, yaml.replace(MAPPING, NEW_MAPPING)
+                    .replace("description: call.completed events into fact_call", "description: outcome stored in capitals"));
+            Files.move(edited, route, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.get(
+                    "/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/Description")
+                    .contains("outcome stored in capitals"));
+
+            // The CLI asks the running application for a live replay from T and follows it to the end.
+            AppProcess.Response cli = app.runCommand("replay", "--topic", "events.callcenter.calls", "--from", t.toString(), "--wait");
+            assertEquals(0, cli.status(), cli.body());
+            assertTrue(cli.body().contains("live replay of events.callcenter.calls"), cli.body());
+            assertTrue(cli.body().contains("DONE"), cli.body());
+            await().atMost(Duration.ofSeconds(60)).until(() -> calls(app, "after-" + run, "RESOLVED") == 300);
+            assertEquals(300, calls(app, "before-" + run, "resolved"), "rows before T keep the old mapping");
+            assertEquals(0, calls(app, "before-" + run, "RESOLVED"));
+            assertEquals(0L, aggregateDifferences(app), "agg_calls_hourly equals its recomputation");
+
+            // A side replay by offset on one partition, asked for over Jolokia HTTP, stops at its end by itself.
+            String answer = jolokiaExec(app, "[\"events.callcenter.calls\",\"0\",\"0\",\"40\",\"side\"]");
+            assertTrue(answer.contains("\"status\":200") && answer.contains("side replay of events.callcenter.calls [0: 0..40), 40 records"), answer);
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/observe/jolokia/read/tidewater:type=replay/Replays")
+                    .contains("replay 2 DONE: 40 done, 0 remaining"));
+
+            // A bad request through the CLI is refused with its reason.
+            AppProcess.Response bad = app.runCommand("replay", "--topic", "no.such.topic", "--from", "beginning");
+            assertEquals(1, bad.status(), bad.body());
+            assertTrue(bad.body().contains("unknown topic 'no.such.topic'"), bad.body());
+            AppProcess.Response past = app.runCommand("replay", "--topic", "events.callcenter.calls", "--partition", "0",
+                    "--from", "99999999");
+            assertEquals(1, past.status(), past.body());
+            assertTrue(past.body().contains("is past the end"), past.body());
+        }
+    }
+
+    private static String jolokiaExec(AppProcess app, String arguments) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + app.managementPort + "/observe/jolokia"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"tidewater:type=replay\","
+                        + "\"operation\":\"replay\",\"arguments\":" + arguments + "}")).build();
+        return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static void produceCalls(AppProcess app, String agent, int n) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + app.kafkaPort);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>("events.callcenter.calls", String.valueOf(i), "{\"eventId\":\"" + UUID.randomUUID()
+                        + "\",\"type\":\"call.completed\",\"customerId\":" + (1 + i % 50) + ",\"agentId\":\"" + agent
+                        + "\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,\"outcome\":\"resolved\"}"));
+            }
+            producer.flush();
+        }
+    }
+
+    private static long calls(AppProcess app, String agent, String outcome) {
+        return query(app, "SELECT count(*) FROM edw.fact_call WHERE agent_id = ? AND outcome = ?", agent, outcome);
+    }
+
+    private static long aggregateDifferences(AppProcess app) {
+        String recompute = "SELECT date_trunc('hour', f.started_at, 'UTC') AS hour, coalesce(d.region, 'unknown') AS region, "
+                + "coalesce(d.segment, 'unknown') AS segment, count(*) AS calls, sum(f.duration_sec) AS total_duration_sec "
+                + "FROM edw.fact_call f LEFT JOIN edw.dim_customer d ON d.customer_key = f.customer_key GROUP BY 1, 2, 3";
+        String agg = "SELECT hour, region, segment, calls, total_duration_sec FROM edw.agg_calls_hourly";
+        // Demo traffic keeps loading: compare in one snapshot.
+        return query(app, "SELECT (SELECT count(*) FROM ((" + agg + ") EXCEPT (" + recompute + ")) a)"
+                + " + (SELECT count(*) FROM ((" + recompute + ") EXCEPT (" + agg + ")) b)");
+    }
+
+    private static long query(AppProcess app, String sql, Object... params) {
+        try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "");
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
