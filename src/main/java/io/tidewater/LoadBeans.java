@@ -71,6 +71,7 @@ public final class LoadBeans {
                 new ReplayService.LoadTopic(topics.get(1), "events-shipping", "direct:apply-shipping"),
                 new ReplayService.LoadTopic(topics.get(2), "cdc-customers", "direct:apply-customers"),
                 new ReplayService.LoadTopic(topics.get(3), "cdc-orders", "direct:apply-orders")), bootstrapServers);
+        replay.setLagSource(monitor::getLagByTopic);
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
         return stats;

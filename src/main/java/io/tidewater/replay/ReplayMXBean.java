@@ -25,4 +25,7 @@ public interface ReplayMXBean {
     long getRecordsDone();
 
     long getRecordsRemaining();
+
+    /** Consumer lag (records not yet in the EDW) of the topics that running replays are working on. */
+    java.util.Map<String, Long> getLag();
 }

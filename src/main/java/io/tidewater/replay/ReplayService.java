@@ -78,6 +78,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     });
     private CamelContext context;
     private Admin admin;
+    private volatile java.util.function.Supplier<Map<String, Long>> lagByTopic;
 
     public ReplayService(DataSource edw, String group, List<LoadTopic> loadTopics, String bootstrapServers) {
         this.edw = edw;
@@ -382,6 +383,22 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     @Override
     public long getRecordsRemaining() {
         return replays.values().stream().filter(Replay::running).mapToLong(Replay::remaining).sum();
+    }
+
+    @Override
+    public Map<String, Long> getLag() {
+        Map<String, Long> lag = new java.util.TreeMap<>();
+        if (lagByTopic != null) {
+            Map<String, Long> all = lagByTopic.get();
+            replays.values().stream().filter(Replay::running).flatMap(r -> r.topics().stream())
+                    .forEach(t -> lag.put(t, all.getOrDefault(t, 0L)));
+        }
+        return lag;
+    }
+
+    /** Where the lag per topic comes from (the pipeline monitor). */
+    public void setLagSource(java.util.function.Supplier<Map<String, Long>> lagByTopic) {
+        this.lagByTopic = lagByTopic;
     }
 
     @Override
