@@ -141,7 +141,15 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** The rendered text of the page body ("" while there is none). */
     public String text() throws Exception {
-        return evaluate("document.body ? document.body.innerText : ''");
+        try {
+            return evaluate("document.body ? document.body.innerText : ''");
+        } catch (IllegalStateException e) {
+            // The page is between two documents (a redirect or a navigation): nothing rendered yet.
+            if (e.getMessage().contains("navigated or closed") || e.getMessage().contains("context")) {
+                return "";
+            }
+            throw e;
+        }
     }
 
     /** Evaluates a JavaScript expression in the page; returns its value as text. */
