@@ -255,7 +255,9 @@ class CaptureRouteTest extends CamelTestSupport {
         exec("sales", "INSERT INTO tidewater_signal (id, type, data) VALUES (?, 'execute-snapshot', "
                 + "'{\"data-collections\": [\"public.orders\"], \"type\": \"incremental\"}')", "snap-" + idBase);
         List<ConsumerRecord<String, String>> all = records(topic, 10, mine);
-        assertEquals(5, all.stream().filter(r -> op(r.value()).equals("r")).count(), "each row read again by the incremental snapshot");
+        // Every row is read again; a chunk may be delivered twice (at-least-once), which the load's upserts absorb.
+        assertEquals(5, all.stream().filter(r -> op(r.value()).equals("r")).map(r -> idOf(r.key())).distinct().count(),
+                "each row read again by the incremental snapshot");
     }
 
     @Test

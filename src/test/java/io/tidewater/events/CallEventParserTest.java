@@ -33,6 +33,13 @@ class CallEventParserTest {
     }
 
     @Test
+    void readsTheEventInsideAConnectJsonEnvelopeWithSchema() throws IOException {
+        String plain = lines("calls-valid.jsonl").get(0);
+        String wrapped = "{\"schema\":{\"type\":\"struct\",\"optional\":false,\"fields\":[]},\"payload\":" + plain + "}";
+        assertEquals(parser.parse(plain), parser.parse(wrapped));
+    }
+
+    @Test
     void rejectsEachInvalidEventWithAReason() throws IOException {
         List<String> bad = lines("calls-invalid.jsonl");
         assertTrue(assertThrows(InvalidEventException.class, () -> parser.parse(bad.get(0))).getMessage().contains("malformed JSON"));

@@ -1,0 +1,455 @@
+package io.tidewater.bench;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewater.embedded.EmbeddedDatabase;
+import io.tidewater.embedded.EmbeddedKafka;
+import io.tidewater.embedded.FreePorts;
+import io.tidewater.warehouse.DataSources;
+import io.tidewater.warehouse.Migrations;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * End-to-end load benchmark, one run, three contestants on the same preloaded topics, each in its own JVM with the
+ * machine to itself: Tidewater's load role (the packaged jar, external mode), the hand-written baseline
+ * ({@link BaselineLoader}) and Kafka Connect standalone with the Debezium JDBC sink (upsert, no enrichment).
+ * Then Tidewater's end-to-end latency at a fixed 5,000 events/s. Writes result.json, result.md and result.png.
+ *
+ * <p>Usage: LoadBench events outDir peerClasspathFile [latencySeconds]
+ */
+public final class LoadBench {
+
+    private static final Pattern BUCKET = Pattern.compile(
+            "^tidewater_e2e_latency_seconds_bucket\\{route=\"events-calls\",le=\"([^\"]+)\"} (\\S+)$", Pattern.MULTILINE);
+    private static final int CUSTOMERS = 100_000;
+
+    /** One contestant's run: events/s, peak heap and RSS, and loaded events over time (seconds, events). */
+    record Run(String name, double eps, double seconds, long heapMb, long rssMb, List<double[]> progress) {
+    }
+
+    private LoadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long events = Long.parseLong(args[0]);
+        Path out = Path.of(args[1]);
+        String peerClasspath = Files.readString(Path.of(args[2])).strip();
+        int latencySeconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+        Map<String, Object> result = run(events, out, peerClasspath, latencySeconds);
+        System.out.println(Files.readString(out.resolve("result.md")));
+        System.exit(result.isEmpty() ? 1 : 0);
+    }
+
+    public static Map<String, Object> run(long events, Path out, String peerClasspath, int latencySeconds) throws Exception {
+        Files.createDirectories(out);
+        Path dir = Files.createTempDirectory("tidewater-loadbench-");
+        try (EmbeddedDatabase db = new EmbeddedDatabase(dir.resolve("pg"), 0).start();
+             EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0, 3).start();
+             Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            db.ensureDatabase("warehouse");
+            db.ensureDatabase("peer");
+            for (String schema : List.of("tw", "baseline")) {
+                try (var ds = DataSources.pooled(schema, db.jdbcUrl("warehouse"), "postgres", null, schema, 2)) {
+                    Migrations.warehouse(ds, schema);
+                }
+            }
+            List<String> topics = List.of(BenchWorkload.CALLS, BenchWorkload.CUSTOMERS, BenchWorkload.ORDERS,
+                    "events.shipping");
+            List<String> all = new ArrayList<>(topics);
+            topics.forEach(t -> all.add(t + ".dlq"));
+            io.tidewater.ops.Topics.ensure(admin, all, 3, (short) 1);
+            long t0 = System.nanoTime();
+            BenchWorkload.Counts counts = BenchWorkload.produce(kafka.bootstrapServers(), events, CUSTOMERS, 42);
+            log("preloaded %,d events (%,d calls, %,d orders, %,d customers) in %.1f s", counts.total(), counts.calls(),
+                    counts.orders(), counts.customers(), (System.nanoTime() - t0) / 1e9);
+
+            String warehouseUrl = db.jdbcUrl("warehouse");
+            // 1. Tidewater's load role, then its latency at a fixed rate while it still runs.
+            Path app = dir.resolve("tidewater");
+            int mgmt = FreePorts.next();
+            Process tidewater = startTidewater(app, kafka.bootstrapServers(), warehouseUrl, mgmt);
+            Run tw = measure("Tidewater", tidewater, counts.total(), () -> positions(warehouseUrl, "tw", "bench-load"));
+            double[] latency = latency(kafka.bootstrapServers(), mgmt, latencySeconds);
+            stop(tidewater);
+
+            // 2. The hand-written baseline.
+            Process baseline = java(dir.resolve("baseline.log"), System.getProperty("java.class.path"),
+                    BaselineLoader.class.getName(), kafka.bootstrapServers(), warehouseUrl, "baseline", "baseline-load");
+            Run base = measure("Baseline", baseline, counts.total(), () -> positions(warehouseUrl, "baseline", "baseline-load"));
+            stop(baseline);
+
+            // 3. Kafka Connect standalone with the Debezium JDBC sink.
+            Path connect = writeConnectConfig(dir.resolve("connect"), kafka.bootstrapServers(), db.jdbcUrl("peer"));
+            Process peer = java(dir.resolve("connect.log"), peerClasspath, "org.apache.kafka.connect.cli.ConnectStandalone",
+                    connect.resolve("worker.properties").toString(), connect.resolve("calls.properties").toString(),
+                    connect.resolve("cdc.properties").toString());
+            Run con = measure("Kafka Connect + Debezium JDBC sink", peer, counts.total(),
+                    () -> committed(admin, List.of("connect-bench-calls", "connect-bench-cdc")));
+            stop(peer);
+
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("events", counts.total());
+            result.put("tidewater_eps", round(tw.eps()));
+            result.put("baseline_eps", round(base.eps()));
+            result.put("peer_eps", round(con.eps()));
+            result.put("ratio_baseline", round2(tw.eps() / base.eps()));
+            result.put("ratio_peer", round2(tw.eps() / con.eps()));
+            result.put("p50_ms", round(latency[0]));
+            result.put("p99_ms", round(latency[1]));
+            result.put("heap_mb", tw.heapMb());
+            result.put("rss_mb", tw.rssMb());
+            result.put("baseline_heap_mb", base.heapMb());
+            result.put("baseline_rss_mb", base.rssMb());
+            result.put("peer_heap_mb", con.heapMb());
+            result.put("peer_rss_mb", con.rssMb());
+            result.put("latency_rate_eps", 5000);
+            result.put("latency_seconds", latencySeconds);
+            result.put("cores", Runtime.getRuntime().availableProcessors());
+            Files.writeString(out.resolve("result.json"), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            Files.writeString(out.resolve("result.md"), table(result, List.of(tw, base, con)));
+            chart(out.resolve("result.png"), List.of(tw, base, con), latency);
+            return result;
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static Process startTidewater(Path app, String bootstrap, String warehouseUrl, int mgmt) throws IOException {
+        Files.createDirectories(app.resolve("routes"));
+        try (Stream<Path> routes = Files.list(Path.of("routes"))) {
+            for (Path r : routes.toList()) {
+                Files.copy(r, app.resolve("routes").resolve(r.getFileName()));
+            }
+        }
+        List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("application.properties")));
+        Map<String, String> overrides = Map.of("tidewater.kafka.bootstrap-servers", bootstrap, "tidewater.edw.jdbc-url", warehouseUrl,
+                "tidewater.edw.username", "postgres", "tidewater.edw.schema", "tw", "tidewater.capture.enabled", "false",
+                "tidewater.demo.enabled", "false", "tidewater.load.group-id", "bench-load", "camel.management.port", String.valueOf(mgmt));
+        lines.removeIf(l -> overrides.keySet().stream().anyMatch(k -> l.startsWith(k + "=")));
+        overrides.forEach((k, v) -> lines.add(k + "=" + v));
+        Files.write(app.resolve("application.properties"), lines);
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx512m", "-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run")
+                .directory(app.toFile()).redirectErrorStream(true).redirectOutput(app.resolve("tidewater.log").toFile());
+        pb.environment().put("TIDEWATER_OPS_PASSWORD", UUID.randomUUID().toString());
+        return pb.start();
+    }
+
+    private static Process java(Path logFile, String classpath, String main, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", classpath, main));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Samples progress, heap and RSS every half second until all events are loaded. */
+    private static Run measure(String name, Process p, long total, LongSupplier loaded) throws Exception {
+        List<double[]> progress = new ArrayList<>();
+        long start = System.nanoTime();
+        long first = -1;
+        long heapPeak = 0;
+        long deadline = start + TimeUnit.MINUTES.toNanos(60);
+        while (true) {
+            long n = loaded.getAsLong();
+            long now = System.nanoTime();
+            if (n > 0 && first < 0) {
+                first = now;
+            }
+            progress.add(new double[] {(now - start) / 1e9, Math.max(0, n)});
+            heapPeak = Math.max(heapPeak, heapUsedKb(p.pid()));
+            if (n >= total) {
+                break;
+            }
+            if (!p.isAlive() || now > deadline) {
+                throw new IllegalStateException(name + " stopped or timed out at " + n + " of " + total + " events");
+            }
+            Thread.sleep(500);
+        }
+        long rss = rssPeakKb(p.pid());
+        double seconds = (System.nanoTime() - first) / 1e9;
+        Run run = new Run(name, total / seconds, seconds, heapPeak / 1024, rss / 1024, progress);
+        log("%s: %,d events in %.1f s = %,.0f events/s; peak heap %d MB, peak RSS %d MB", name, total, seconds, run.eps(),
+                run.heapMb(), run.rssMb());
+        return run;
+    }
+
+    /** Heap in use (KB) from jstat: survivor, eden and old generation. */
+    private static long heapUsedKb(long pid) {
+        try {
+            Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-gc", String.valueOf(pid))
+                    .redirectErrorStream(true).start();
+            List<String> lines = new String(j.getInputStream().readAllBytes()).lines().toList();
+            j.waitFor(10, TimeUnit.SECONDS);
+            if (lines.size() < 2) {
+                return 0;
+            }
+            List<String> head = List.of(lines.get(0).trim().split("\\s+"));
+            String[] v = lines.get(1).trim().split("\\s+");
+            double kb = 0;
+            for (String col : List.of("S0U", "S1U", "EU", "OU")) {
+                kb += Double.parseDouble(v[head.indexOf(col)]);
+            }
+            return (long) kb;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static long rssPeakKb(long pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (l.startsWith("VmHWM:")) {
+                    return Long.parseLong(l.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return 0;
+    }
+
+    /** Events loaded: the sum of the positions in the schema's etl_offsets (topics start at offset 0). */
+    private static long positions(String url, String schema, String group) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM " + schema + ".etl_offsets WHERE consumer_group = ?")) {
+            ps.setString(1, group);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Events Kafka Connect has committed for its sink groups. */
+    private static long committed(Admin admin, List<String> groups) {
+        long n = 0;
+        try {
+            for (String g : groups) {
+                Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(g).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+                n += m.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return n;
+    }
+
+    /** Produces calls at 5,000/s for the given seconds; returns p50 and p99 (ms) from Tidewater's latency histogram. */
+    private static double[] latency(String bootstrap, int mgmt, int seconds) throws Exception {
+        Map<Double, Double> before = buckets(mgmt);
+        var p = new java.util.Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        JsonConverter json = BenchWorkload.converter();
+        Random rnd = new Random(7);
+        long sent = 0;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            long start = System.nanoTime();
+            long total = 5000L * seconds;
+            while (sent < total) {
+                long due = (long) ((System.nanoTime() - start) / 1e9 * 5000);
+                while (sent < Math.min(due, total)) {
+                    producer.send(BenchWorkload.call(json, rnd, new UUID(99, sent), Instant.now(), CUSTOMERS));
+                    sent++;
+                }
+                Thread.sleep(1);
+            }
+            producer.flush();
+        }
+        Map<Double, Double> after = buckets(mgmt);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0) < sent
+                && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            after = buckets(mgmt);
+        }
+        Map<Double, Double> delta = new TreeMap<>();
+        for (Map.Entry<Double, Double> e : after.entrySet()) {
+            delta.put(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0));
+        }
+        double[] r = {quantile(delta, 0.50) * 1000, quantile(delta, 0.99) * 1000};
+        log("latency at 5,000 events/s for %d s (%,d calls): p50 %.0f ms, p99 %.0f ms", seconds, sent, r[0], r[1]);
+        return r;
+    }
+
+    private static Map<Double, Double> buckets(int mgmt) throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + mgmt + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<Double, Double> m = new TreeMap<>();
+        Matcher matcher = BUCKET.matcher(body);
+        while (matcher.find()) {
+            m.put(matcher.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(matcher.group(1)),
+                    Double.parseDouble(matcher.group(2)));
+        }
+        return m;
+    }
+
+    /** The q-quantile of a cumulative histogram, interpolated linearly within its bucket. */
+    static double quantile(Map<Double, Double> cumulative, double q) {
+        double total = cumulative.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        double rank = q * total;
+        double lowerBound = 0;
+        double lowerCount = 0;
+        for (Map.Entry<Double, Double> e : cumulative.entrySet()) {
+            if (e.getValue() >= rank) {
+                if (e.getKey().isInfinite()) {
+                    return lowerBound;
+                }
+                double inBucket = e.getValue() - lowerCount;
+                return inBucket <= 0 ? e.getKey() : lowerBound + (e.getKey() - lowerBound) * (rank - lowerCount) / inBucket;
+            }
+            lowerBound = e.getKey();
+            lowerCount = e.getValue();
+        }
+        return lowerBound;
+    }
+
+    private static Path writeConnectConfig(Path dir, String bootstrap, String jdbcUrl) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("worker.properties"), String.join("\n",
+                "bootstrap.servers=" + bootstrap,
+                "key.converter=org.apache.kafka.connect.storage.StringConverter",
+                "value.converter=org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable=true",
+                "offset.storage.file.filename=" + dir.resolve("offsets"),
+                "offset.flush.interval.ms=1000",
+                "consumer.max.poll.records=500",
+                "consumer.auto.offset.reset=earliest",
+                "") );
+        String common = String.join("\n",
+                "connector.class=io.debezium.connector.jdbc.JdbcSinkConnector",
+                "tasks.max=1",
+                "connection.url=" + jdbcUrl,
+                "connection.username=postgres",
+                "connection.password=",
+                "insert.mode=upsert",
+                "primary.key.mode=record_value",
+                "schema.evolution=basic",
+                "batch.size=500",
+                "transforms=route",
+                "transforms.route.type=org.apache.kafka.connect.transforms.RegexRouter",
+                "transforms.route.regex=.*\\\\.([a-z]+)$",
+                "transforms.route.replacement=peer_$1",
+                "");
+        Files.writeString(dir.resolve("calls.properties"), common + String.join("\n", "name=bench-calls",
+                "topics=" + BenchWorkload.CALLS, "primary.key.fields=eventId", ""));
+        Files.writeString(dir.resolve("cdc.properties"), common + String.join("\n", "name=bench-cdc",
+                "topics=" + BenchWorkload.CUSTOMERS + "," + BenchWorkload.ORDERS, "primary.key.fields=id", ""));
+        return dir;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String table(Map<String, Object> r, List<Run> runs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Load benchmark: %,d events (70%% calls, 20%% order CDC, 10%% customer CDC, %,d customers), %s cores%n%n",
+                (Long) r.get("events"), CUSTOMERS, r.get("cores")));
+        sb.append("| contestant | events/s | seconds | peak heap MB | peak RSS MB |\n|---|---:|---:|---:|---:|\n");
+        for (Run run : runs) {
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %d | %d |%n", run.name(), run.eps(), run.seconds(), run.heapMb(), run.rssMb()));
+        }
+        sb.append(String.format(Locale.ROOT, "%n| figure | value | target |%n|---|---:|---|%n"
+                        + "| Tidewater / baseline | %s | >= 0.7 |%n| Tidewater / peer | %s | >= 3 |%n"
+                        + "| p50 latency at 5,000 events/s | %s ms | |%n| p99 latency at 5,000 events/s | %s ms | <= 1000 |%n"
+                        + "| Tidewater peak heap | %s MB | <= 512 |%n",
+                r.get("ratio_baseline"), r.get("ratio_peer"), r.get("p50_ms"), r.get("p99_ms"), r.get("heap_mb")));
+        return sb.toString();
+    }
+
+    private static void chart(Path file, List<Run> runs, double[] latency) throws IOException {
+        XYSeriesCollection series = new XYSeriesCollection();
+        for (Run run : runs) {
+            XYSeries s = new XYSeries(run.name());
+            double[] prev = null;
+            for (double[] point : run.progress()) {
+                if (prev != null && point[0] > prev[0]) {
+                    s.add(point[0], (point[1] - prev[1]) / (point[0] - prev[0]));
+                }
+                prev = point;
+            }
+            series.addSeries(s);
+        }
+        JFreeChart throughput = ChartFactory.createXYLineChart("Throughput", "seconds since start", "events/s", series);
+        DefaultCategoryDataset lat = new DefaultCategoryDataset();
+        lat.addValue(latency[0], "Tidewater", "p50");
+        lat.addValue(latency[1], "Tidewater", "p99");
+        JFreeChart latencyChart = ChartFactory.createBarChart("End-to-end latency at 5,000 events/s", "percentile", "ms", lat);
+        BufferedImage image = new BufferedImage(1000, 900, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        throughput.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 1000, 550));
+        latencyChart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 550, 1000, 350));
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static double round(double v) {
+        return Math.round(v);
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+    }
+}
