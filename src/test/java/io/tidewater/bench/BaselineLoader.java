@@ -128,6 +128,10 @@ public final class BaselineLoader {
     }
 
     private static Map<Long, Long> ensureCustomers(Connection c, List<Long> ids) throws SQLException {
+        // Every writer of the customer dimension and the aggregate takes the same lock first, as Tidewater's do.
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7001)")) {
+            lock.execute();
+        }
         Map<Long, Long> keys = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM ensure_customers(?)")) {
             ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
@@ -160,9 +164,6 @@ public final class BaselineLoader {
             started[i] = v.get("startedAt").asText();
             duration[i] = v.get("durationSec").asInt();
             outcome[i] = v.get("outcome").asText();
-        }
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7001)")) {
-            lock.execute();
         }
         String sql = "WITH inserted AS (INSERT INTO fact_call (event_id, customer_id, customer_key, agent_id, started_at, duration_sec, outcome)"
                 + " SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::bigint[], ?::text[], ?::timestamptz[], ?::int[], ?::text[])"

@@ -112,25 +112,33 @@ public final class LoadBench {
             // 1. Tidewater's load role, then its latency at a fixed rate while it still runs.
             Path app = dir.resolve("tidewater");
             int mgmt = FreePorts.next();
-            Process tidewater = startTidewater(app, kafka.bootstrapServers(), warehouseUrl, mgmt);
+            Process tidewater = startTidewater(app, out.resolve("tidewater.log"), kafka.bootstrapServers(), warehouseUrl, mgmt);
             Run tw = measure("Tidewater", tidewater, counts.total(), () -> positions(warehouseUrl, "tw", "bench-load"));
             double[] latency = latency(kafka.bootstrapServers(), mgmt, latencySeconds);
             stop(tidewater);
 
             // 2. The hand-written baseline.
-            Process baseline = java(dir.resolve("baseline.log"), System.getProperty("java.class.path"),
+            Process baseline = java(out.resolve("baseline.log"), System.getProperty("java.class.path"),
                     BaselineLoader.class.getName(), kafka.bootstrapServers(), warehouseUrl, "baseline", "baseline-load");
             Run base = measure("Baseline", baseline, counts.total(), () -> positions(warehouseUrl, "baseline", "baseline-load"));
             stop(baseline);
 
             // 3. Kafka Connect standalone with the Debezium JDBC sink.
             Path connect = writeConnectConfig(dir.resolve("connect"), kafka.bootstrapServers(), db.jdbcUrl("peer"));
-            Process peer = java(dir.resolve("connect.log"), peerClasspath, "org.apache.kafka.connect.cli.ConnectStandalone",
+            Process peer = java(out.resolve("connect.log"), peerClasspath, "org.apache.kafka.connect.cli.ConnectStandalone",
                     connect.resolve("worker.properties").toString(), connect.resolve("calls.properties").toString(),
                     connect.resolve("cdc.properties").toString());
             Run con = measure("Kafka Connect + Debezium JDBC sink", peer, counts.total(),
                     () -> committed(admin, List.of("connect-bench-calls", "connect-bench-cdc")));
             stop(peer);
+            // Every contestant wrote the rows (not only moved its offsets).
+            long twCalls = count(warehouseUrl, "SELECT count(*) FROM tw.fact_call WHERE event_id::text NOT LIKE '00000000-0000-0063-%'");
+            long baseCalls = count(warehouseUrl, "SELECT count(*) FROM baseline.fact_call");
+            long peerCalls = count(db.jdbcUrl("peer"), "SELECT count(*) FROM peer_calls");
+            log("fact_call rows: Tidewater %,d, baseline %,d; peer_calls rows: %,d (of %,d calls)", twCalls, baseCalls, peerCalls, counts.calls());
+            if (twCalls != counts.calls() || baseCalls != counts.calls() || peerCalls != counts.calls()) {
+                throw new IllegalStateException("a contestant did not load every call");
+            }
 
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("events", counts.total());
@@ -161,7 +169,7 @@ public final class LoadBench {
         }
     }
 
-    private static Process startTidewater(Path app, String bootstrap, String warehouseUrl, int mgmt) throws IOException {
+    private static Process startTidewater(Path app, Path logFile, String bootstrap, String warehouseUrl, int mgmt) throws IOException {
         Files.createDirectories(app.resolve("routes"));
         try (Stream<Path> routes = Files.list(Path.of("routes"))) {
             for (Path r : routes.toList()) {
@@ -176,7 +184,7 @@ public final class LoadBench {
         overrides.forEach((k, v) -> lines.add(k + "=" + v));
         Files.write(app.resolve("application.properties"), lines);
         ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx512m", "-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run")
-                .directory(app.toFile()).redirectErrorStream(true).redirectOutput(app.resolve("tidewater.log").toFile());
+                .directory(app.toFile()).redirectErrorStream(true).redirectOutput(logFile.toFile());
         pb.environment().put("TIDEWATER_OPS_PASSWORD", UUID.randomUUID().toString());
         return pb.start();
     }
@@ -268,6 +276,16 @@ public final class LoadBench {
             }
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    private static long count(String url, String sql) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
         }
     }
 
