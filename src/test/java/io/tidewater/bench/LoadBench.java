@@ -190,7 +190,14 @@ public final class LoadBench {
         lines.removeIf(l -> overrides.keySet().stream().anyMatch(k -> l.startsWith(k + "=")));
         overrides.forEach((k, v) -> lines.add(k + "=" + v));
         Files.write(app.resolve("application.properties"), lines);
-        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx512m", "-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run")
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+        // TIDEWATER_BENCH_JFR=1 records a JFR profile of Tidewater next to its log (for finding hotspots).
+        if ("1".equals(System.getenv("TIDEWATER_BENCH_JFR"))) {
+            cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + logFile.resolveSibling(
+                    logFile.getFileName().toString().replace(".log", ".jfr")).toAbsolutePath());
+        }
+        cmd.addAll(List.of("-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run"));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(app.toFile()).redirectErrorStream(true).redirectOutput(logFile.toFile());
         pb.environment().put("TIDEWATER_OPS_PASSWORD", UUID.randomUUID().toString());
         return pb.start();
