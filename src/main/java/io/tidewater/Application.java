@@ -122,11 +122,15 @@ public final class Application {
         boolean demoOn = demoEnabled(config, infra);
         DemoTraffic[] demo = new DemoTraffic[1];
         HawtioServer[] hawtio = new HawtioServer[1];
+        List<AutoCloseable> clients = new java.util.ArrayList<>();
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();
                 ctx.getRegistry().findByType(ReplayService.class).forEach(r -> r.setCamelContext(ctx));
+                // Their Kafka admin clients are closed with Camel, before the broker goes.
+                clients.addAll(ctx.getRegistry().findByType(ReplayService.class));
+                clients.addAll(ctx.getRegistry().findByType(PipelineMonitor.class));
                 HealthCheckRegistry registry = HealthCheckRegistry.get(ctx);
                 registry.register(kafkaHealth);
                 registry.register(new WarehouseHealthCheck(infra.edw()));
@@ -163,8 +167,13 @@ public final class Application {
             @Override
             public void afterStop(BaseMainSupport m) {
                 publisher.close();
-                m.getCamelContext().getRegistry().findByType(PipelineMonitor.class).forEach(PipelineMonitor::close);
-                m.getCamelContext().getRegistry().findByType(ReplayService.class).forEach(ReplayService::close);
+                for (AutoCloseable c : clients) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        LOG.debug("Closing {}: {}", c, e.toString());
+                    }
+                }
             }
 
             @Override
