@@ -8,21 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.tidewater.testing.AppProcess;
 import io.tidewater.testing.HeadlessChromium;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +86,7 @@ class ApplicationIT {
 
             // Events produced just before a kill -9 are in Kafka after the restart and reach the EDW.
             String marker = "kill9-" + UUID.randomUUID().toString().substring(0, 8);
-            produceCalls(app, marker, 500);
+            app.produceCalls(marker, 500, i -> i);
             app.kill();
             app.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
@@ -109,36 +100,9 @@ class ApplicationIT {
         return i < 0 ? "" : body.substring(i + 8, body.indexOf(',', i) < 0 ? body.length() : body.indexOf(',', i));
     }
 
-    private static void produceCalls(AppProcess app, String agent, int n) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + app.kafkaPort);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>("events.callcenter.calls", String.valueOf(i), "{\"eventId\":\"" + UUID.randomUUID()
-                        + "\",\"type\":\"call.completed\",\"customerId\":" + i + ",\"agentId\":\"" + agent
-                        + "\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,\"outcome\":\"resolved\"}"));
-            }
-            producer.flush();
-        }
-    }
-
     /** Rows in edw.fact_call (optionally for one agent), or -1 while the database does not answer. */
     private static long factCalls(AppProcess app, String agent) {
-        String sql = agent == null ? "SELECT count(*) FROM edw.fact_call" : "SELECT count(*) FROM edw.fact_call WHERE agent_id = ?";
-        try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "");
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            if (agent != null) {
-                ps.setString(1, agent);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (Exception e) {
-            return -1;
-        }
+        return agent == null ? app.warehouseLong("SELECT count(*) FROM edw.fact_call")
+                : app.warehouseLong("SELECT count(*) FROM edw.fact_call WHERE agent_id = ?", agent);
     }
 }

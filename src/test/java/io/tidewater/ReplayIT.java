@@ -7,20 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.tidewater.testing.AppProcess;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,10 +35,10 @@ class ReplayIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
 
             String run = UUID.randomUUID().toString().substring(0, 8);
-            produceCalls(app, "before-" + run, 300);
+            app.produceCalls("before-" + run, 300, i -> 1 + i % 50);
             await().atMost(Duration.ofSeconds(60)).until(() -> calls(app, "before-" + run, "resolved") == 300);
             Instant t = Instant.now();
-            produceCalls(app, "after-" + run, 300);
+            app.produceCalls("after-" + run, 300, i -> 1 + i % 50);
             await().atMost(Duration.ofSeconds(60)).until(() -> calls(app, "after-" + run, "resolved") == 300);
 
             // The mapping of fact_call.outcome changes in the YAML route while the application runs.
@@ -97,24 +88,8 @@ class ReplayIT {
         return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private static void produceCalls(AppProcess app, String agent, int n) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + app.kafkaPort);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>("events.callcenter.calls", String.valueOf(i), "{\"eventId\":\"" + UUID.randomUUID()
-                        + "\",\"type\":\"call.completed\",\"customerId\":" + (1 + i % 50) + ",\"agentId\":\"" + agent
-                        + "\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,\"outcome\":\"resolved\"}"));
-            }
-            producer.flush();
-        }
-    }
-
     private static long calls(AppProcess app, String agent, String outcome) {
-        return query(app, "SELECT count(*) FROM edw.fact_call WHERE agent_id = ? AND outcome = ?", agent, outcome);
+        return app.warehouseLong("SELECT count(*) FROM edw.fact_call WHERE agent_id = ? AND outcome = ?", agent, outcome);
     }
 
     private static long aggregateDifferences(AppProcess app) {
@@ -123,22 +98,8 @@ class ReplayIT {
                 + "FROM edw.fact_call f LEFT JOIN edw.dim_customer d ON d.customer_key = f.customer_key GROUP BY 1, 2, 3";
         String agg = "SELECT hour, region, segment, calls, total_duration_sec FROM edw.agg_calls_hourly";
         // Demo traffic keeps loading: compare in one snapshot.
-        return query(app, "SELECT (SELECT count(*) FROM ((" + agg + ") EXCEPT (" + recompute + ")) a)"
+        return app.warehouseLong("SELECT (SELECT count(*) FROM ((" + agg + ") EXCEPT (" + recompute + ")) a)"
                 + " + (SELECT count(*) FROM ((" + recompute + ") EXCEPT (" + agg + ")) b)");
     }
 
-    private static long query(AppProcess app, String sql, Object... params) {
-        try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "");
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 }

@@ -158,6 +158,42 @@ public final class AppProcess implements AutoCloseable {
     public record Response(int status, String body) {
     }
 
+    /** Sends n call.completed events for one agent to the app's embedded broker (customer of event i from customerOf). */
+    public void produceCalls(String agent, int n, java.util.function.IntToLongFunction customerOf) {
+        java.util.Properties p = new java.util.Properties();
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + kafkaPort);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("events.callcenter.calls", String.valueOf(i),
+                        "{\"eventId\":\"" + java.util.UUID.randomUUID() + "\",\"type\":\"call.completed\",\"customerId\":"
+                                + customerOf.applyAsLong(i) + ",\"agentId\":\"" + agent
+                                + "\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,\"outcome\":\"resolved\"}"));
+            }
+            producer.flush();
+        }
+    }
+
+    /** A single number from the app's warehouse database, or -1 while it does not answer. */
+    public long warehouseLong(String sql, Object... params) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl("warehouse"), "postgres", "");
+             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://localhost:" + postgresPort + "/" + database;
     }
