@@ -1,5 +1,7 @@
 package io.tidewater.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -16,7 +18,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -203,21 +204,20 @@ public final class LoadBench {
         return pb.start();
     }
 
-    private static void awaitHealthy(int mgmt, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            try {
-                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + mgmt + "/observe/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(500);
+    private static void awaitHealthy(int mgmt, Process p) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> !p.isAlive() || ready(mgmt));
+        if (!p.isAlive()) {
+            throw new IllegalStateException("Tidewater stopped before it became ready");
         }
-        throw new IllegalStateException("Tidewater did not become ready");
+    }
+
+    private static boolean ready(int mgmt) throws InterruptedException {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + mgmt + "/observe/health/ready"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Process java(Path logFile, String classpath, String main, String... args) throws IOException {
@@ -231,31 +231,29 @@ public final class LoadBench {
     }
 
     /** Samples progress, heap and RSS every half second until all events are loaded. */
-    private static Run measure(String name, Process p, long total, LongSupplier loaded) throws Exception {
+    private static Run measure(String name, Process p, long total, LongSupplier loaded) {
         List<double[]> progress = new ArrayList<>();
         long start = System.nanoTime();
-        long first = -1;
-        long heapPeak = 0;
-        long deadline = start + TimeUnit.MINUTES.toNanos(60);
-        while (true) {
+        long[] first = {-1};
+        long[] heapPeak = {0};
+        long[] last = {0};
+        await().atMost(Duration.ofMinutes(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
             long n = loaded.getAsLong();
             long now = System.nanoTime();
-            if (n > 0 && first < 0) {
-                first = now;
+            if (n > 0 && first[0] < 0) {
+                first[0] = now;
             }
             progress.add(new double[] {(now - start) / 1e9, Math.max(0, n)});
-            heapPeak = Math.max(heapPeak, heapUsedKb(p.pid()));
-            if (n >= total) {
-                break;
-            }
-            if (!p.isAlive() || now > deadline) {
-                throw new IllegalStateException(name + " stopped or timed out at " + n + " of " + total + " events");
-            }
-            Thread.sleep(500);
+            heapPeak[0] = Math.max(heapPeak[0], heapUsedKb(p.pid()));
+            last[0] = n;
+            return n >= total || !p.isAlive();
+        });
+        if (last[0] < total) {
+            throw new IllegalStateException(name + " stopped at " + last[0] + " of " + total + " events");
         }
         long rss = rssPeakKb(p.pid());
-        double seconds = (System.nanoTime() - first) / 1e9;
-        Run run = new Run(name, total / seconds, seconds, heapPeak / 1024, rss / 1024, progress);
+        double seconds = (System.nanoTime() - first[0]) / 1e9;
+        Run run = new Run(name, total / seconds, seconds, heapPeak[0] / 1024, rss / 1024, progress);
         log("%s: %,d events in %.1f s = %,.0f events/s; peak heap %d MB, peak RSS %d MB", name, total, seconds, run.eps(),
                 run.heapMb(), run.rssMb());
         return run;
@@ -338,25 +336,17 @@ public final class LoadBench {
     private static double[] latency(String bootstrap, int mgmt, int seconds) throws Exception {
         // A warm-up at the same rate first (a just-started JVM is still compiling), not counted.
         paced(bootstrap, Math.max(3, seconds / 3), 1_000_000);
-        Map<Double, Double> warm = buckets(mgmt);
-        long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < warmDeadline) {
-            Thread.sleep(1000);
+        // The warm-up's events are all loaded once the histogram stops moving.
+        java.util.concurrent.atomic.AtomicReference<Map<Double, Double>> seen = new java.util.concurrent.atomic.AtomicReference<>(buckets(mgmt));
+        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             Map<Double, Double> now = buckets(mgmt);
-            if (now.equals(warm)) {
-                break;
-            }
-            warm = now;
-        }
+            return now.equals(seen.getAndSet(now));
+        });
         Map<Double, Double> before = buckets(mgmt);
         long sent = paced(bootstrap, seconds, 0);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> buckets(mgmt)
+                .getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0) >= sent);
         Map<Double, Double> after = buckets(mgmt);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0) < sent
-                && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            after = buckets(mgmt);
-        }
         Map<Double, Double> delta = new TreeMap<>();
         for (Map.Entry<Double, Double> e : after.entrySet()) {
             delta.put(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0));
@@ -375,21 +365,33 @@ public final class LoadBench {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         JsonConverter json = BenchWorkload.converter();
         Random rnd = new Random(7 + firstId);
-        long sent = 0;
+        long total = 5000L * seconds;
+        long[] sent = {0};
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ScheduledExecutorService clock = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
             long start = System.nanoTime();
-            long total = 5000L * seconds;
-            while (sent < total) {
-                long due = (long) ((System.nanoTime() - start) / 1e9 * 5000);
-                while (sent < Math.min(due, total)) {
-                    producer.send(BenchWorkload.call(json, rnd, new UUID(99, firstId + sent), Instant.now(), CUSTOMERS));
-                    sent++;
+            // Every 10 ms, whatever the rate says is due by now.
+            clock.scheduleAtFixedRate(() -> {
+                long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * 5000));
+                while (sent[0] < due) {
+                    producer.send(BenchWorkload.call(json, rnd, new UUID(99, firstId + sent[0]), Instant.now(), CUSTOMERS));
+                    sent[0]++;
                 }
-                Thread.sleep(1);
+                if (sent[0] >= total) {
+                    done.countDown();
+                }
+            }, 0, 10, TimeUnit.MILLISECONDS);
+            if (!done.await(seconds + 60L, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("could not send at 5,000 events/s");
             }
+            clock.shutdown();
+            clock.awaitTermination(10, TimeUnit.SECONDS);
             producer.flush();
+        } finally {
+            clock.shutdownNow();
         }
-        return sent;
+        return sent[0];
     }
 
     private static Map<Double, Double> buckets(int mgmt) throws Exception {
