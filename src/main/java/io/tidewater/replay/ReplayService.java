@@ -311,7 +311,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
                 inside.add(record);
             }
             if (leg != null) {
-                replay.sidePositions.merge(topic + "/" + partition, Math.min(offset + 1, leg.end()), Math::max);
+                replay.positions.merge(topic + "/" + partition, Math.min(offset + 1, leg.end()), Math::max);
             }
         }
         batch.getMessage().setBody(inside);
@@ -355,6 +355,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
             if (!replay.running() || !replay.armed) {
                 continue;
             }
+            replay.refresh();
             long remaining = replay.remaining();
             if (remaining == 0) {
                 finish(replay);
@@ -366,6 +367,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     @Override
     public List<String> getReplays() {
+        replays.values().forEach(Replay::refresh);
         return replays.values().stream().map(r -> "replay " + r.id + " " + r.state + ": " + r.done() + " done, "
                 + r.remaining() + " remaining; " + r.describe()).toList();
     }
@@ -377,11 +379,13 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     @Override
     public long getRecordsDone() {
+        replays.values().forEach(Replay::refresh);
         return replays.values().stream().filter(Replay::running).mapToLong(Replay::done).sum();
     }
 
     @Override
     public long getRecordsRemaining() {
+        replays.values().forEach(Replay::refresh);
         return replays.values().stream().filter(Replay::running).mapToLong(Replay::remaining).sum();
     }
 
@@ -425,7 +429,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         final boolean side;
         final List<Leg> legs;
         final Instant started = Instant.now();
-        final Map<String, Long> sidePositions = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Long> positions = new java.util.concurrent.ConcurrentHashMap<>();
         final List<String> sideRoutes = new ArrayList<>();
         final List<String> repositories = new ArrayList<>();
         volatile String state = "RUNNING";
@@ -436,7 +440,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
             this.id = id;
             this.side = side;
             this.legs = legs;
-            legs.forEach(l -> sidePositions.put(l.topic() + "/" + l.partition(), l.start()));
+            legs.forEach(l -> positions.put(l.topic() + "/" + l.partition(), l.start()));
         }
 
         boolean running() {
@@ -456,10 +460,13 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
             return null;
         }
 
-        /** Each leg's position: the side consumer's, or the load's position in etl_offsets for a live replay. */
-        Map<String, Long> positions() {
+        /**
+         * Reads a running live replay's position from etl_offsets (the load's own position); a side replay's
+         * position is kept up to date by its route.
+         */
+        void refresh() {
             if (side || !running()) {
-                return sidePositions;
+                return;
             }
             Map<String, Long> m = new HashMap<>();
             for (String topic : topics()) {
@@ -472,22 +479,19 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
                         }
                     }
                 } catch (SQLException e) {
-                    return sidePositions;
+                    return;
                 }
             }
-            legs.forEach(l -> sidePositions.put(l.topic() + "/" + l.partition(),
+            legs.forEach(l -> positions.put(l.topic() + "/" + l.partition(),
                     Math.min(l.end(), Math.max(l.start(), m.getOrDefault(l.topic() + "/" + l.partition(), l.start())))));
-            return sidePositions;
         }
 
         long done() {
-            Map<String, Long> pos = positions();
-            return legs.stream().mapToLong(l -> pos.getOrDefault(l.topic() + "/" + l.partition(), l.start()) - l.start()).sum();
+            return legs.stream().mapToLong(l -> positions.getOrDefault(l.topic() + "/" + l.partition(), l.start()) - l.start()).sum();
         }
 
         long remaining() {
-            Map<String, Long> pos = positions();
-            return legs.stream().mapToLong(l -> Math.max(0, l.end() - pos.getOrDefault(l.topic() + "/" + l.partition(), l.start()))).sum();
+            return legs.stream().mapToLong(l -> Math.max(0, l.end() - positions.getOrDefault(l.topic() + "/" + l.partition(), l.start()))).sum();
         }
 
         String describe() {
