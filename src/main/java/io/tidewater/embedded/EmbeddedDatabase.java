@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +27,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private final Path dataDir;
     private final int port;
+    private final Map<String, String> extraConfig = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
 
     public EmbeddedDatabase(Path dataDir, int port) {
@@ -32,11 +35,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.port = port == 0 ? FreePorts.next() : port;
     }
 
+    /** A server setting on top of the defaults (e.g. shared_preload_libraries for a benchmark); call before start. */
+    public EmbeddedDatabase withServerConfig(String key, String value) {
+        extraConfig.put(key, value);
+        return this;
+    }
+
     public EmbeddedDatabase start() throws IOException {
         Files.createDirectories(dataDir.getParent());
         stopOrphanedServer();
         FreePorts.requireFree(port, "tidewater.embedded.postgres.port");
-        postgres = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
@@ -47,8 +56,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("max_wal_senders", "20")
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
-                .start();
+                .setServerConfig("synchronous_commit", "on");
+        extraConfig.forEach(builder::setServerConfig);
+        postgres = builder.start();
         LOG.info("Embedded PostgreSQL listening on localhost:{} (cluster in {})", port, dataDir);
         return this;
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +72,9 @@ public final class LoadBench {
     private static final int CUSTOMERS = 100_000;
 
     /** One contestant's run: events/s, peak heap and RSS, and loaded events over time (seconds, events). */
-    record Run(String name, double eps, double seconds, long heapMb, long rssMb, List<double[]> progress) {
+    /** cpuSeconds: the contestant's process; machineBusy: share of all cores busy meanwhile (PostgreSQL and Kafka too). */
+    record Run(String name, double eps, double seconds, long heapMb, long rssMb, double cpuSeconds, double machineBusy,
+               List<double[]> progress) {
     }
 
     private LoadBench() {
@@ -89,11 +93,13 @@ public final class LoadBench {
     public static Map<String, Object> run(long events, Path out, String peerClasspath, int latencySeconds) throws Exception {
         Files.createDirectories(out);
         Path dir = Files.createTempDirectory("tidewater-loadbench-");
-        try (EmbeddedDatabase db = new EmbeddedDatabase(dir.resolve("pg"), 0).start();
+        try (EmbeddedDatabase db = new EmbeddedDatabase(dir.resolve("pg"), 0)
+                .withServerConfig("shared_preload_libraries", "pg_stat_statements").start();
              EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0, 3).start();
              Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             db.ensureDatabase("warehouse");
             db.ensureDatabase("peer");
+            statements(db.jdbcUrl("warehouse"), null);
             for (String schema : List.of("tw", "baseline")) {
                 try (var ds = DataSources.pooled(schema, db.jdbcUrl("warehouse"), "postgres", null, schema, 2)) {
                     Migrations.warehouse(ds, schema);
@@ -116,12 +122,14 @@ public final class LoadBench {
             Process tidewater = startTidewater(app, out.resolve("tidewater.log"), kafka.bootstrapServers(), warehouseUrl, mgmt);
             Run tw = measure("Tidewater", tidewater, counts.total(), () -> positions(warehouseUrl, "tw", "bench-load"));
             stop(tidewater);
+            statements(warehouseUrl, out.resolve("tidewater-statements.txt"));
 
             // 2. The hand-written baseline.
             Process baseline = java(out.resolve("baseline.log"), System.getProperty("java.class.path"),
                     BaselineLoader.class.getName(), kafka.bootstrapServers(), warehouseUrl, "baseline", "baseline-load");
             Run base = measure("Baseline", baseline, counts.total(), () -> positions(warehouseUrl, "baseline", "baseline-load"));
             stop(baseline);
+            statements(warehouseUrl, out.resolve("baseline-statements.txt"));
 
             // 3. Kafka Connect standalone with the Debezium JDBC sink.
             Path connect = writeConnectConfig(dir.resolve("connect"), kafka.bootstrapServers(), db.jdbcUrl("peer"));
@@ -131,6 +139,7 @@ public final class LoadBench {
             Run con = measure("Kafka Connect + Debezium JDBC sink", peer, counts.total(),
                     () -> committed(admin, List.of("connect-bench-calls", "connect-bench-cdc")));
             stop(peer);
+            statements(warehouseUrl, out.resolve("connect-statements.txt"));
 
             // 4. Tidewater again, on the same EDW, for its end-to-end latency at a fixed rate (the other contestants have
             // stopped, so the extra calls are Tidewater's alone).
@@ -163,6 +172,9 @@ public final class LoadBench {
             result.put("baseline_rss_mb", base.rssMb());
             result.put("peer_heap_mb", con.heapMb());
             result.put("peer_rss_mb", con.rssMb());
+            result.put("tidewater_cpu_s", round2(tw.cpuSeconds()));
+            result.put("baseline_cpu_s", round2(base.cpuSeconds()));
+            result.put("peer_cpu_s", round2(con.cpuSeconds()));
             result.put("latency_rate_eps", 5000);
             result.put("latency_seconds", latencySeconds);
             result.put("cores", Runtime.getRuntime().availableProcessors());
@@ -192,9 +204,11 @@ public final class LoadBench {
         overrides.forEach((k, v) -> lines.add(k + "=" + v));
         Files.write(app.resolve("application.properties"), lines);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
-        // TIDEWATER_BENCH_JFR=1 records a JFR profile of Tidewater next to its log (for finding hotspots).
-        if ("1".equals(System.getenv("TIDEWATER_BENCH_JFR"))) {
-            cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + logFile.resolveSibling(
+        // TIDEWATER_BENCH_JFR=1 records a JFR profile of Tidewater next to its log (for finding hotspots); any other value
+        // names the JFR settings to record with (a .jfc file, e.g. with zero thresholds to account for every wait).
+        String jfr = System.getenv("TIDEWATER_BENCH_JFR");
+        if (jfr != null && !jfr.isBlank()) {
+            cmd.add("-XX:StartFlightRecording=settings=" + ("1".equals(jfr) ? "profile" : jfr) + ",filename=" + logFile.resolveSibling(
                     logFile.getFileName().toString().replace(".log", ".jfr")).toAbsolutePath());
         }
         cmd.addAll(List.of("-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run"));
@@ -235,6 +249,8 @@ public final class LoadBench {
         List<double[]> progress = new ArrayList<>();
         long start = System.nanoTime();
         long[] first = {-1};
+        double[] cpu0 = {0};
+        long[][] machine0 = {null};
         long[] heapPeak = {0};
         long[] last = {0};
         await().atMost(Duration.ofMinutes(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -242,6 +258,8 @@ public final class LoadBench {
             long now = System.nanoTime();
             if (n > 0 && first[0] < 0) {
                 first[0] = now;
+                cpu0[0] = cpuSeconds(p);
+                machine0[0] = machineJiffies();
             }
             progress.add(new double[] {(now - start) / 1e9, Math.max(0, n)});
             heapPeak[0] = Math.max(heapPeak[0], heapUsedKb(p.pid()));
@@ -252,11 +270,33 @@ public final class LoadBench {
             throw new IllegalStateException(name + " stopped at " + last[0] + " of " + total + " events");
         }
         long rss = rssPeakKb(p.pid());
+        double cpu = cpuSeconds(p) - cpu0[0];
+        long[] machine = machineJiffies();
+        double busy = (double) (machine[0] - machine0[0][0]) / Math.max(1, machine[1] - machine0[0][1]);
         double seconds = (System.nanoTime() - first[0]) / 1e9;
-        Run run = new Run(name, total / seconds, seconds, heapPeak[0] / 1024, rss / 1024, progress);
-        log("%s: %,d events in %.1f s = %,.0f events/s; peak heap %d MB, peak RSS %d MB", name, total, seconds, run.eps(),
-                run.heapMb(), run.rssMb());
+        Run run = new Run(name, total / seconds, seconds, heapPeak[0] / 1024, rss / 1024, cpu, busy, progress);
+        log("%s: %,d events in %.1f s = %,.0f events/s; peak heap %d MB, peak RSS %d MB; %.1f CPU s, machine %.0f%% busy", name,
+                total, seconds, run.eps(), run.heapMb(), run.rssMb(), cpu, busy * 100);
         return run;
+    }
+
+    private static double cpuSeconds(Process p) {
+        return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    /** Busy and total jiffies of all cores, from /proc/stat. */
+    private static long[] machineJiffies() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] {total - idle, total};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Heap in use (KB) from jstat: survivor, eden and old generation. */
@@ -305,6 +345,28 @@ public final class LoadBench {
             }
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    /**
+     * Where PostgreSQL spent its time: the statements with the most execution time since the last call (from
+     * pg_stat_statements, every database), written to file; then the statistics are reset. With no file, only resets.
+     */
+    private static void statements(String url, Path file) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            if (file != null) {
+                StringBuilder text = new StringBuilder("total_ms\tcalls\tmean_ms\trows\tquery\n");
+                try (ResultSet rs = st.executeQuery("SELECT round(total_exec_time), calls, round((total_exec_time / calls)::numeric, 2), rows,"
+                        + " regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12")) {
+                    while (rs.next()) {
+                        text.append(rs.getLong(1)).append('\t').append(rs.getLong(2)).append('\t').append(rs.getBigDecimal(3)).append('\t')
+                                .append(rs.getLong(4)).append('\t').append(rs.getString(5), 0, Math.min(300, rs.getString(5).length())).append('\n');
+                    }
+                }
+                Files.writeString(file, text);
+            }
+            st.execute("SELECT pg_stat_statements_reset()");
         }
     }
 
@@ -472,9 +534,11 @@ public final class LoadBench {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Load benchmark: %,d events (70%% calls, 20%% order CDC, 10%% customer CDC, %,d customers), %s cores%n%n",
                 (Long) r.get("events"), CUSTOMERS, r.get("cores")));
-        sb.append("| contestant | events/s | seconds | peak heap MB | peak RSS MB |\n|---|---:|---:|---:|---:|\n");
+        sb.append("| contestant | events/s | seconds | peak heap MB | peak RSS MB | process CPU s | machine busy |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (Run run : runs) {
-            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %d | %d |%n", run.name(), run.eps(), run.seconds(), run.heapMb(), run.rssMb()));
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %d | %d | %.1f | %.0f%% |%n", run.name(), run.eps(), run.seconds(),
+                    run.heapMb(), run.rssMb(), run.cpuSeconds(), run.machineBusy() * 100));
         }
         sb.append(String.format(Locale.ROOT, "%n| figure | value | target |%n|---|---:|---|%n"
                         + "| Tidewater / baseline | %s | >= 0.7 |%n| Tidewater / peer | %s | >= 3 |%n"
