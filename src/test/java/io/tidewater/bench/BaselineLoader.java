@@ -128,10 +128,6 @@ public final class BaselineLoader {
     }
 
     private static Map<Long, Long> ensureCustomers(Connection c, List<Long> ids) throws SQLException {
-        // Every writer of the customer dimension and the aggregate takes the same lock first, as Tidewater's do.
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7001)")) {
-            lock.execute();
-        }
         Map<Long, Long> keys = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM ensure_customers(?)")) {
             ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
@@ -173,6 +169,10 @@ public final class BaselineLoader {
                 + " count(*), sum(i.duration_sec) FROM inserted i LEFT JOIN dim_customer d ON d.customer_key = i.customer_key"
                 + " GROUP BY 1, 2, 3 ON CONFLICT (hour, region, segment) DO UPDATE SET calls = a.calls + EXCLUDED.calls,"
                 + " total_duration_sec = a.total_duration_sec + EXCLUDED.total_duration_sec";
+        // Every writer of the aggregate takes its lock first, as Tidewater's calls batches do.
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7001)")) {
+            lock.execute();
+        }
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", ids));
             ps.setArray(2, c.createArrayOf("bigint", cust));
