@@ -1,19 +1,26 @@
 package io.tidewater.events;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Strict field access on a JSON event, so that every violation names the field. */
 final class EventJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String SCHEMA = "schema";
 
     private final JsonNode node;
 
@@ -25,18 +32,36 @@ final class EventJson {
         if (raw == null || raw.isBlank()) {
             throw new InvalidEventException("empty event");
         }
-        int size = raw.getBytes(StandardCharsets.UTF_8).length;
-        if (size > maxBytes) {
-            throw new InvalidEventException("event is " + size + " bytes, over the limit of " + maxBytes);
+        // A char is at most 3 bytes in UTF-8, so most events need no encoding to know they are under the limit.
+        if ((long) raw.length() * 3 > maxBytes) {
+            int size = raw.getBytes(StandardCharsets.UTF_8).length;
+            if (size > maxBytes) {
+                throw new InvalidEventException("event is " + size + " bytes, over the limit of " + maxBytes);
+            }
         }
-        try {
-            JsonNode node = MAPPER.readTree(raw);
-            if (node == null || !node.isObject()) {
+        try (JsonParser parser = MAPPER.createParser(raw)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidEventException("event is not a JSON object");
+            }
+            ObjectNode node = MAPPER.createObjectNode();
+            for (JsonToken t = parser.nextToken(); t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (SCHEMA.equals(field) && (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY)) {
+                    // Kafka Connect's schema beside the payload: checked for well-formedness but never read, so no
+                    // tree is built for it (it is most of a Connect JSON record).
+                    parser.skipChildren();
+                    node.put(field, true);
+                } else {
+                    JsonNode tree = MAPPER.readTree(parser);
+                    node.set(field, tree == null ? NullNode.getInstance() : tree);
+                }
             }
             return new EventJson(node);
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

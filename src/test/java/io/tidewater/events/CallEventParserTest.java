@@ -40,6 +40,17 @@ class CallEventParserTest {
     }
 
     @Test
+    void rejectsAConnectEnvelopeWhoseSchemaIsMalformedOrWhosePayloadIsNotAnObject() throws IOException {
+        String plain = lines("calls-valid.jsonl").get(0);
+        String badSchema = "{\"schema\":{\"type\":\"struct\",\"fields\":[},\"payload\":" + plain + "}";
+        assertTrue(assertThrows(InvalidEventException.class, () -> parser.parse(badSchema)).getMessage().contains("malformed JSON"));
+        String truncated = "{\"schema\":{\"type\":\"struct\"},\"payload\":" + plain;
+        assertTrue(assertThrows(InvalidEventException.class, () -> parser.parse(truncated)).getMessage().contains("malformed JSON"));
+        String listPayload = "{\"schema\":{\"type\":\"array\"},\"payload\":[1]}";
+        assertTrue(assertThrows(InvalidEventException.class, () -> parser.parse(listPayload)).getMessage().contains("'payload'"));
+    }
+
+    @Test
     void rejectsEachInvalidEventWithAReason() throws IOException {
         List<String> bad = lines("calls-invalid.jsonl");
         assertTrue(assertThrows(InvalidEventException.class, () -> parser.parse(bad.get(0))).getMessage().contains("malformed JSON"));
