@@ -116,13 +116,24 @@ public final class BaselineLoader {
                     values.add(v.has("payload") ? v.get("payload") : v);
                     next.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
                 }
-                switch (topic) {
-                    case BenchWorkload.CALLS -> calls(c, values);
-                    case BenchWorkload.ORDERS -> orders(c, values);
-                    default -> customers(c, values);
+                // A deadlock between writers of new customers (rare) rolls the batch back; it is applied again.
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        switch (topic) {
+                            case BenchWorkload.CALLS -> calls(c, values);
+                            case BenchWorkload.ORDERS -> orders(c, values);
+                            default -> customers(c, values);
+                        }
+                        offsets(c, group, next);
+                        c.commit();
+                        break;
+                    } catch (SQLException e) {
+                        c.rollback();
+                        if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
+                            throw e;
+                        }
+                    }
                 }
-                offsets(c, group, next);
-                c.commit();
             }
         }
     }

@@ -6,6 +6,27 @@
 -- statement's snapshot is taken after any customer transaction holding the lock has committed. Either the calls batch
 -- commits first, and reattribute_inferred_calls (a later statement, after the lock) sees and moves its rows; or the
 -- customer transaction commits first, and the calls batch reads the filled-in segment and region.
+--
+-- Without that lock around them, two writers may insert the same new customers concurrently (the enricher's inferred
+-- members, customer changes). ensure_customers now inserts in customer id order, so two enrichers wait for each other
+-- instead of deadlocking; a deadlock with a batch of customer changes (applied in LSN order) is still possible, rare,
+-- and the batch is retried.
+
+-- The current dimension row of each id, creating an inferred member for an id the warehouse has never seen.
+CREATE OR REPLACE FUNCTION ensure_customers(ids bigint[])
+    RETURNS TABLE (customer_id bigint, customer_key bigint, segment text, region text) AS $$
+#variable_conflict use_column
+BEGIN
+    INSERT INTO dim_customer (customer_id, valid_from, is_current, is_inferred)
+    SELECT DISTINCT u.id, now(), TRUE, TRUE
+    FROM unnest(ids) AS u(id)
+    WHERE NOT EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = u.id AND d.is_current)
+    ORDER BY u.id
+    ON CONFLICT (customer_id) WHERE is_current DO NOTHING;
+    RETURN QUERY SELECT d.customer_id, d.customer_key, d.segment, d.region
+                 FROM dim_customer d WHERE d.customer_id = ANY (ids) AND d.is_current;
+END
+$$ LANGUAGE plpgsql;
 
 -- Applies customer changes in LSN order as a type-2 dimension and returns the current rows of the customers touched.
 --  * a change not newer than the newest LSN already applied to that customer is skipped (replays converge);
