@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.enrich.CustomerCache;
@@ -43,6 +44,10 @@ public final class LoadBeans {
                                      MeterRegistry meters, String bootstrapServers) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
+        if (config.getInt(Keys.LOAD_CONSUMERS, 2) < 1) {
+            throw new ConfigException(Keys.LOAD_CONSUMERS, config.get(Keys.LOAD_CONSUMERS) + " consumers cannot load anything",
+                    "set 1 or more (the routes' consumersCount)");
+        }
         PipelineStats stats = new PipelineStats(meters);
         registry.accept("edw", edw);
         registry.accept("edwOffsets", new EdwOffsetRepository(edw, group));
