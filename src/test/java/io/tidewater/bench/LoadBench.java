@@ -77,6 +77,9 @@ public final class LoadBench {
                List<double[]> progress) {
     }
 
+    /** Every contestant process this run started. */
+    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private LoadBench() {
     }
 
@@ -183,6 +186,14 @@ public final class LoadBench {
             chart(out.resolve("result.png"), List.of(tw, base, con), latency);
             return result;
         } finally {
+            // A failed run leaves no contestant behind (they would hold ports and CPU for the next run).
+            for (Process p : STARTED) {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            STARTED.clear();
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
@@ -215,7 +226,9 @@ public final class LoadBench {
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(app.toFile()).redirectErrorStream(true).redirectOutput(logFile.toFile());
         pb.environment().put("TIDEWATER_OPS_PASSWORD", UUID.randomUUID().toString());
-        return pb.start();
+        Process p = pb.start();
+        STARTED.add(p);
+        return p;
     }
 
     private static void awaitHealthy(int mgmt, Process p) {
@@ -237,7 +250,9 @@ public final class LoadBench {
     private static Process java(Path logFile, String classpath, String main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", classpath, main));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        STARTED.add(p);
+        return p;
     }
 
     private static String javaBin() {
