@@ -44,9 +44,11 @@ public final class LoadBeans {
                                      MeterRegistry meters, String bootstrapServers) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
-        if (config.getInt(Keys.LOAD_CONSUMERS, 2) < 1) {
-            throw new ConfigException(Keys.LOAD_CONSUMERS, config.get(Keys.LOAD_CONSUMERS) + " consumers cannot load anything",
-                    "set 1 or more (the routes' consumersCount)");
+        for (String route : List.of("calls", "shipping", "customers", "orders")) {
+            String key = Keys.LOAD_CONSUMERS + route;
+            if (config.getInt(key, 1) < 1) {
+                throw new ConfigException(key, config.get(key) + " consumers cannot load anything", "set 1 or more (the route's consumersCount)");
+            }
         }
         PipelineStats stats = new PipelineStats(meters);
         registry.accept("edw", edw);

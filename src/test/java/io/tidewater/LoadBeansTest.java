@@ -18,8 +18,8 @@ class LoadBeansTest {
     void zeroLoadConsumersFailsNamingTheKeyBeforeAnythingIsBound() {
         Map<String, Object> bound = new HashMap<>();
         ConfigException e = assertThrows(ConfigException.class, () -> LoadBeans.bind(bound::put, null,
-                TidewaterConfig.of(Map.of("tidewater.load.consumers", "0")), new SimpleMeterRegistry(), "localhost:9092"));
-        assertEquals("tidewater.load.consumers", e.key());
+                TidewaterConfig.of(Map.of("tidewater.load.consumers.customers", "0")), new SimpleMeterRegistry(), "localhost:9092"));
+        assertEquals("tidewater.load.consumers.customers", e.key());
         assertTrue(bound.isEmpty(), bound.keySet().toString());
     }
 }

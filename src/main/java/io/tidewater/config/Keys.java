@@ -33,7 +33,8 @@ public final class Keys {
     public static final String CAPTURE_ENABLED = "tidewater.capture.enabled";
 
     public static final String LOAD_GROUP = "tidewater.load.group-id";
-    public static final String LOAD_CONSUMERS = "tidewater.load.consumers";
+    /** Prefix of the per-route consumer counts: tidewater.load.consumers.calls, .shipping, .customers, .orders. */
+    public static final String LOAD_CONSUMERS = "tidewater.load.consumers.";
     public static final String LOAD_MAX_EVENT_BYTES = "tidewater.load.max-event-bytes";
     public static final String CACHE_MAX_SIZE = "tidewater.cache.customers.maximum-size";
     public static final String CACHE_EXPIRE_SECONDS = "tidewater.cache.customers.expire-after-write-seconds";
