@@ -25,6 +25,12 @@ import org.junit.jupiter.api.Test;
 /** Replays on the real load routes: by time under live traffic, by offset on one partition, side replays, bad requests. */
 class ReplayRouteTest extends LoadRouteTestSupport {
 
+    /** Two consumers on calls and on customers: replays and the aggregate are checked with batches written concurrently. */
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("tidewater.load.consumers.calls", "2", "tidewater.load.consumers.customers", "2");
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     /** Records loaded by the main load so far: the sum of its positions in etl_offsets (topics start at 0). */
