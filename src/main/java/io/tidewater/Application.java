@@ -127,9 +127,10 @@ public final class Application {
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();
-                ctx.getRegistry().findByType(ReplayService.class).forEach(r -> r.setCamelContext(ctx));
+                var replays = ctx.getRegistry().findByType(ReplayService.class);
+                replays.forEach(r -> r.setCamelContext(ctx));
                 // Their Kafka admin clients are closed with Camel, before the broker goes.
-                clients.addAll(ctx.getRegistry().findByType(ReplayService.class));
+                clients.addAll(replays);
                 clients.addAll(ctx.getRegistry().findByType(PipelineMonitor.class));
                 HealthCheckRegistry registry = HealthCheckRegistry.get(ctx);
                 registry.register(kafkaHealth);

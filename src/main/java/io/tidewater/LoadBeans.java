@@ -69,10 +69,10 @@ public final class LoadBeans {
         Gauge.builder("tidewater.cache.hit.ratio", cache, CustomerCache::getHitRatio)
                 .description("Hit ratio of the customer enrichment cache").tag("cache", "customers").register(meters);
         Jmx.register(CACHE_MBEAN, cache);
-        PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, loadTopics(config), bootstrapServers, meters);
+        List<String> topics = loadTopics(config);
+        PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, topics, bootstrapServers, meters);
         registry.accept("pipelineMonitor", monitor);
         Jmx.register(PipelineMonitor.MBEAN, monitor);
-        List<String> topics = loadTopics(config);
         ReplayService replay = new ReplayService(edw, group, List.of(
                 new ReplayService.LoadTopic(topics.get(0), "events-calls", "direct:apply-calls"),
                 new ReplayService.LoadTopic(topics.get(1), "events-shipping", "direct:apply-shipping"),

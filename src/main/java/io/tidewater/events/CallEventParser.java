@@ -15,11 +15,7 @@ public class CallEventParser {
     }
 
     public CallEvent parse(String raw) {
-        EventJson json = EventJson.parse(raw, maxBytes);
-        if (json.has("schema") && json.has("payload")) {
-            // Written by a producer using Kafka Connect's JSON converter with schemas: the event is the payload.
-            json = json.object("payload");
-        }
+        EventJson json = EventJson.parse(raw, maxBytes).connectPayload();
         json.oneOf("type", TYPES);
         return new CallEvent(
                 json.uuid("eventId"),

@@ -17,10 +17,7 @@ record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt) {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
-        EventJson json = EventJson.parse(raw, maxBytes);
-        if (json.has("payload") && json.has("schema")) {
-            json = json.object("payload");
-        }
+        EventJson json = EventJson.parse(raw, maxBytes).connectPayload();
         String op = json.oneOf("op", OPS);
         EventJson source = json.object("source");
         EventJson row = op.equals("d") ? json.object("before") : json.object("after");

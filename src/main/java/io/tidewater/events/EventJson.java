@@ -65,6 +65,11 @@ final class EventJson {
         }
     }
 
+    /** The payload when this is a record of Kafka Connect's JSON converter with schemas (schema + payload), else this. */
+    EventJson connectPayload() {
+        return has(SCHEMA) && has("payload") ? object("payload") : this;
+    }
+
     /** A nested object, required. */
     EventJson object(String field) {
         JsonNode v = required(field);

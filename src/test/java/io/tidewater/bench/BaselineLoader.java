@@ -1,6 +1,5 @@
 package io.tidewater.bench;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -184,16 +183,8 @@ public final class BaselineLoader {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7001)")) {
             lock.execute();
         }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", ids));
-            ps.setArray(2, c.createArrayOf("bigint", cust));
-            ps.setArray(3, c.createArrayOf("bigint", key));
-            ps.setArray(4, c.createArrayOf("text", agent));
-            ps.setArray(5, c.createArrayOf("text", started));
-            ps.setArray(6, c.createArrayOf("int4", duration));
-            ps.setArray(7, c.createArrayOf("text", outcome));
-            ps.execute();
-        }
+        executeWithArrays(c, sql, new String[] {"text", "bigint", "bigint", "text", "text", "int4", "text"},
+                new Object[][] {ids, cust, key, agent, started, duration, outcome});
     }
 
     private static void orders(Connection c, List<JsonNode> values) throws SQLException {
@@ -222,12 +213,7 @@ public final class BaselineLoader {
                 + " updated_at = EXCLUDED.updated_at, source_lsn = EXCLUDED.source_lsn, deleted = EXCLUDED.deleted"
                 + " WHERE f.source_lsn IS NULL OR f.source_lsn < EXCLUDED.source_lsn";
         String[] types = {"bigint", "bigint", "text", "bigint", "text", "text", "text", "bigint", "boolean"};
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < 9; i++) {
-                ps.setArray(i + 1, c.createArrayOf(types[i], cols[i]));
-            }
-            ps.execute();
-        }
+        executeWithArrays(c, sql, types, cols);
     }
 
     private static void customers(Connection c, List<JsonNode> values) throws SQLException {
@@ -247,10 +233,14 @@ public final class BaselineLoader {
             cols[7][i] = Boolean.FALSE;
         }
         String[] types = {"bigint", "text", "text", "text", "text", "timestamptz", "bigint", "boolean"};
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < 8; i++) {
-                Array a = c.createArrayOf(types[i], cols[i]);
-                ps.setArray(i + 1, a);
+        executeWithArrays(c, "SELECT * FROM apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)", types, cols);
+    }
+
+    /** Runs sql with one array parameter per column (multi-row statements over unnest). */
+    private static void executeWithArrays(Connection c, String sql, String[] types, Object[][] cols) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < cols.length; i++) {
+                ps.setArray(i + 1, c.createArrayOf(types[i], cols[i]));
             }
             ps.execute();
         }
