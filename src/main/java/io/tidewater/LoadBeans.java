@@ -26,7 +26,9 @@ import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.PipelineStats;
 import io.tidewater.ops.StatusLine;
 import io.tidewater.replay.ReplayService;
+import io.tidewater.warehouse.BatchIsolation;
 import io.tidewater.warehouse.EdwOffsetRepository;
+import io.tidewater.warehouse.WarehouseErrors;
 
 /** The beans the load routes refer to by name, bound the same way by the application and by the route tests. */
 public final class LoadBeans {
@@ -56,6 +58,8 @@ public final class LoadBeans {
         registry.accept("pipelineStats", stats);
         registry.accept("statusLine", new StatusLine(stats, edw));
         registry.accept("batchCommit", new BatchCommit());
+        registry.accept("warehouseErrors", new WarehouseErrors());
+        registry.accept("batchIsolation", new BatchIsolation());
         registry.accept("callBatch", new CallBatch(new CallEventParser(maxBytes), group, stats));
         registry.accept("shippingBatch", new ShippingBatch(maxBytes, group, stats));
         registry.accept("customerBatch", new CustomerBatch(maxBytes, group, stats));

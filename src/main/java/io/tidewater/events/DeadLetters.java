@@ -1,8 +1,10 @@
 package io.tidewater.events;
 
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
 
+import io.tidewater.warehouse.WarehouseErrors;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -17,11 +19,13 @@ public final class DeadLetters {
     public static final String ERROR_PARTITION = "tidewater.error.partition";
     public static final String ERROR_OFFSET = "tidewater.error.offset";
     public static final String ERROR_TIME = "tidewater.error.time";
+    /** For a record the warehouse refused: the SQLSTATE of its answer (e.g. 22021, 22008, 23514). */
+    public static final String ERROR_SQLSTATE = "tidewater.error.sqlstate";
 
     private DeadLetters() {
     }
 
-    public static Message of(Exchange record, Exception error) {
+    public static Message of(Exchange record, Throwable error) {
         Message in = record.getMessage();
         DefaultMessage dlq = new DefaultMessage(record.getContext());
         for (Map.Entry<String, Object> h : in.getHeaders().entrySet()) {
@@ -34,8 +38,13 @@ public final class DeadLetters {
         if (key != null) {
             dlq.setHeader(KafkaConstants.KEY, key);
         }
-        dlq.setHeader(ERROR_CLASS, error.getClass().getName());
-        dlq.setHeader(ERROR_MESSAGE, String.valueOf(error.getMessage()));
+        SQLException sql = WarehouseErrors.sqlException(error);
+        Throwable reported = sql != null ? sql : error;
+        dlq.setHeader(ERROR_CLASS, reported.getClass().getName());
+        dlq.setHeader(ERROR_MESSAGE, String.valueOf(reported.getMessage()));
+        if (sql != null && WarehouseErrors.sqlState(sql) != null) {
+            dlq.setHeader(ERROR_SQLSTATE, WarehouseErrors.sqlState(sql));
+        }
         dlq.setHeader(ERROR_TOPIC, String.valueOf(in.getHeader(KafkaConstants.TOPIC)));
         dlq.setHeader(ERROR_PARTITION, String.valueOf(in.getHeader(KafkaConstants.PARTITION)));
         dlq.setHeader(ERROR_OFFSET, String.valueOf(in.getHeader(KafkaConstants.OFFSET)));

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 import io.tidewater.ops.PipelineStats;
+import io.tidewater.warehouse.BatchIsolation;
+import io.tidewater.warehouse.WarehouseErrors;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.ExchangeHelper;
 
 /**
  * One polled Kafka batch made ready for a single warehouse transaction: valid records become column arrays bound as
@@ -22,6 +25,12 @@ public abstract class LoadBatch<T> {
     public static final String ROWS = "tidewaterRows";
     /** Set by a side replay: the consumer group its position is recorded under instead of the load group. */
     public static final String OFFSET_GROUP = "tidewaterOffsetGroup";
+    /** Exchange property: the polled records of the batch, kept for splitting it when the warehouse refuses some. */
+    public static final String RECORDS = "tidewaterRecords";
+    /** Record exchange property: the warehouse's error for a record it refused; the record is dead-lettered with it. */
+    public static final String REJECTED = "tidewaterRejected";
+    /** Record exchange property: the record is already on its way to the dead-letter topic. */
+    static final String DEAD_LETTERED = "tidewaterDeadLettered";
 
     private final String group;
     private final PipelineStats stats;
@@ -46,14 +55,20 @@ public abstract class LoadBatch<T> {
         int i = 0;
         for (Exchange record : records) {
             Message in = record.getMessage();
-            try {
-                T row = parse(in.getBody(String.class));
-                if (row != null) {
-                    rows.add(row);
+            Throwable rejected = record.getProperty(REJECTED, Throwable.class);
+            if (record.getProperty(DEAD_LETTERED) != null) {
+                // dead-lettered by an earlier attempt at this batch (it is being split): only its offset counts
+            } else if (rejected != null) {
+                deadLetter(record, rejected, deadLetters, deadLetterTopics);
+            } else {
+                try {
+                    T row = parse(in.getBody(String.class));
+                    if (row != null) {
+                        rows.add(row);
+                    }
+                } catch (InvalidEventException e) {
+                    deadLetter(record, e, deadLetters, deadLetterTopics);
                 }
-            } catch (InvalidEventException e) {
-                deadLetters.add(DeadLetters.of(record, e));
-                deadLetterTopics.add(in.getHeader(KafkaConstants.TOPIC, String.class));
             }
             Long timestamp = in.getHeader(KafkaConstants.TIMESTAMP, Long.class);
             times[i++] = timestamp == null ? System.currentTimeMillis() : timestamp;
@@ -69,7 +84,24 @@ public abstract class LoadBatch<T> {
         out.setHeader(DEAD_LETTERS, deadLetters);
         out.setHeader(ROWS, written);
         out.setHeader(PipelineStats.EVENT_TIMES, times);
-        stats.polled(batch.getFromRouteId(), records.size(), deadLetterTopics);
+        batch.setProperty(RECORDS, records);
+        batch.setProperty(WarehouseErrors.ISOLATE_IN, ExchangeHelper.getRouteId(batch));
+        // A piece of a split batch was counted as polled with its batch; its dead letters are new.
+        boolean piece = batch.getProperty(BatchIsolation.PIECE) != null;
+        stats.polled(batch.getFromRouteId(), piece ? 0 : records.size(), deadLetterTopics);
+    }
+
+    private static void deadLetter(Exchange record, Throwable error, List<Message> deadLetters, List<String> topics) {
+        deadLetters.add(DeadLetters.of(record, error));
+        topics.add(record.getMessage().getHeader(KafkaConstants.TOPIC, String.class));
+        record.setProperty(DEAD_LETTERED, true);
+    }
+
+    /** Where a record came from, as topic/partition@offset, for the log. */
+    public static String position(Exchange record) {
+        Message in = record.getMessage();
+        return in.getHeader(KafkaConstants.TOPIC) + "/" + in.getHeader(KafkaConstants.PARTITION) + "@"
+                + in.getHeader(KafkaConstants.OFFSET);
     }
 
     private static void bindOffsets(Map<String, long[]> next, Message out, String group) {

@@ -49,15 +49,18 @@ public class PipelineStats {
 
     /** Called when a polled batch has been parsed: its size, and the source topic of each rejected record. */
     public void polled(String route, int records, List<String> deadLetterTopics) {
+        for (String topic : deadLetterTopics) {
+            deadLetters.computeIfAbsent(topic, t -> Counter.builder("tidewater.dead.letters")
+                    .description("Records sent to the topic's dead-letter topic").tag("topic", t).register(registry)).increment();
+        }
+        if (records == 0) {
+            return;
+        }
         events.computeIfAbsent(route, r -> Counter.builder("tidewater.events").description("Records polled by a load route")
                 .tag("route", r).register(registry)).increment(records);
         batchSizes.computeIfAbsent(route, r -> DistributionSummary.builder("tidewater.batch.size")
                 .description("Records per polled batch").tag("route", r)
                 .serviceLevelObjectives(1, 10, 50, 100, 250, 500, 1000, 5000).register(registry)).record(records);
-        for (String topic : deadLetterTopics) {
-            deadLetters.computeIfAbsent(topic, t -> Counter.builder("tidewater.dead.letters")
-                    .description("Records sent to the topic's dead-letter topic").tag("topic", t).register(registry)).increment();
-        }
     }
 
     /** Called after a batch is committed in the EDW, with the rows it carried and its records' Kafka timestamps. */

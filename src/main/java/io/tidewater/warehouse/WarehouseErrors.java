@@ -1,0 +1,81 @@
+package io.tidewater.warehouse;
+
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.Set;
+
+import io.tidewater.events.LoadBatch;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.ExchangeHelper;
+
+/**
+ * Sorts what the warehouse answered a batch with. A data error is the warehouse refusing some of the records for good
+ * (SQLSTATE class 22 data exception, class 23 integrity constraint, 54000 a value over a limit such as an index row):
+ * retrying the same batch cannot succeed, so the batch is split until exactly those records are dead-lettered
+ * ({@link BatchIsolation}). Everything else (connection loss, deadlocks, serialization failures, shutdowns, timeouts,
+ * and errors that are not a record's fault, such as a broken mapping) is retried with back-off and moves nothing.
+ */
+public class WarehouseErrors {
+
+    /** Exchange property naming the route that prepared the batch: only there can its records be isolated. */
+    public static final String ISOLATE_IN = "tidewaterIsolateIn";
+
+    public enum Kind { TRANSIENT, DATA, OTHER }
+
+    private static final Set<String> DATA_STATES = Set.of("54000");
+
+    /** The kind of a failure, from the first SQLException in its cause chain. */
+    public static Kind classify(Throwable failure) {
+        SQLException sql = sqlException(failure);
+        if (sql == null) {
+            return Kind.OTHER;
+        }
+        String state = sqlState(sql);
+        if (state != null && (state.startsWith("22") || state.startsWith("23") || DATA_STATES.contains(state))) {
+            return Kind.DATA;
+        }
+        if (sql instanceof SQLTransientException || sql instanceof SQLRecoverableException) {
+            return Kind.TRANSIENT;
+        }
+        if (state != null && (state.startsWith("08") || state.equals("40001") || state.equals("40P01")
+                || state.startsWith("57P") || state.startsWith("53") || state.equals("57014"))) {
+            return Kind.TRANSIENT;
+        }
+        return Kind.OTHER;
+    }
+
+    /** The first SQLException in a cause chain, or null. */
+    public static SQLException sqlException(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The SQLSTATE of an exception or of the first chained SQLException that has one. */
+    public static String sqlState(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            if (s.getSQLState() != null) {
+                return s.getSQLState();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The onException predicate for isolation: a data error, raised in the apply route that prepared the batch (not in
+     * a sub-route such as the enricher, whose exchange is a copy).
+     */
+    public boolean isRecordRejection(Exchange exchange) {
+        Throwable caught = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (classify(caught) != Kind.DATA || exchange.getProperty(LoadBatch.RECORDS) == null) {
+            return false;
+        }
+        String route = ExchangeHelper.getRouteId(exchange);
+        return route != null && route.equals(exchange.getProperty(ISOLATE_IN, String.class));
+    }
+}
