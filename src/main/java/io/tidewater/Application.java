@@ -80,14 +80,8 @@ public final class Application {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Main main = new Main();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            main.completed();
-            try {
-                stopped.await(25, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tidewater-shutdown"));
+        int shutdownSeconds = config.getInt("camel.main.shutdown-timeout", 45);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(main, infra, stopped, shutdownSeconds), "tidewater-shutdown"));
         try (infra; KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(infra.bootstrapServers())) {
             configure(main, config, infra, kafkaHealth, started);
             main.run();
@@ -101,6 +95,30 @@ public final class Application {
         } finally {
             LOG.info("Tidewater stopped");
             stopped.countDown();
+        }
+    }
+
+    /**
+     * SIGTERM: Camel stops gracefully within its shutdown timeout. A batch still held up near the end of it (a thread
+     * blocked in a warehouse call, waiting for a lock, say) has its warehouse connection aborted, so Camel can finish;
+     * its records are read again at the next start. Should Camel still not have stopped, the embedded Kafka and
+     * PostgreSQL are stopped from here, because the JVM exits once this hook returns and must not leave them running.
+     */
+    private static void stop(Main main, Infrastructure infra, CountDownLatch stopped, int shutdownSeconds) {
+        main.completed();
+        try {
+            if (stopped.await(Math.max(1, shutdownSeconds - 5), TimeUnit.SECONDS)) {
+                return;
+            }
+            LOG.warn("Still stopping after {} s: aborting the warehouse calls in flight", Math.max(1, shutdownSeconds - 5));
+            infra.closeWarehouse();
+            if (!stopped.await(10, TimeUnit.SECONDS)) {
+                LOG.warn("Camel did not stop; stopping the embedded services now");
+                infra.close();
+                stopped.await(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -228,21 +228,29 @@ public final class Infrastructure implements AutoCloseable {
         return sales;
     }
 
-    @Override
-    public void close() {
+    /** Closes the connection pools, aborting the calls in flight. */
+    public synchronized void closeWarehouse() {
         for (HikariDataSource ds : new HikariDataSource[] {edw, crm, sales}) {
             if (ds != null) {
                 ds.close();
             }
         }
+    }
+
+    /** Closes the pools (aborting calls in flight), then the embedded broker and database; safe to call again. */
+    @Override
+    public synchronized void close() {
+        closeWarehouse();
         try {
             if (kafka != null) {
                 kafka.close();
+                kafka = null;
             }
         } finally {
             try {
                 if (postgres != null) {
                     postgres.close();
+                    postgres = null;
                 }
             } catch (Exception e) {
                 LOG.warn("Stopping embedded PostgreSQL: {}", e.getMessage());

@@ -63,34 +63,77 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return this;
     }
 
-    /** After a kill -9 of the JVM, the postmaster it started keeps running; stop it so this start can own the cluster. */
+    /**
+     * After a kill -9 of the JVM (or a stop that did not finish), the postmaster it started keeps running on this
+     * cluster, with its backends. It is stopped here so that this start can own the cluster: a fast shutdown first
+     * (SIGINT: sessions are ended, nothing waits for clients), then an immediate one (SIGQUIT), and the start goes on
+     * only once the postmaster and every backend it had are gone, since a backend left over keeps the cluster's shared
+     * memory and a new postmaster would not start.
+     */
     private void stopOrphanedServer() throws IOException {
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
+        Optional<ProcessHandle> handle = orphanedPostmaster();
+        if (handle.isEmpty()) {
             return;
         }
+        ProcessHandle postmaster = handle.get();
+        List<ProcessHandle> backends = postmaster.descendants().toList();
+        LOG.warn("Stopping PostgreSQL (pid {}, {} backends) left running by an earlier run on {}", postmaster.pid(),
+                backends.size(), dataDir);
+        if (!signal(postmaster, "INT", Duration.ofSeconds(20)) && !signal(postmaster, "QUIT", Duration.ofSeconds(10))) {
+            postmaster.destroyForcibly();
+        }
+        for (ProcessHandle backend : backends) {
+            if (!waitForExit(backend, Duration.ofSeconds(10))) {
+                backend.destroyForcibly();
+                waitForExit(backend, Duration.ofSeconds(5));
+            }
+        }
+        LOG.info("The earlier run's PostgreSQL has stopped");
+    }
+
+    /** The postmaster that postmaster.pid names, if it is alive and is a postgres serving this data directory. */
+    private Optional<ProcessHandle> orphanedPostmaster() throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
         List<String> lines = Files.readAllLines(pidFile);
-        if (lines.isEmpty()) {
-            return;
+        if (lines.size() < 2) {
+            return Optional.empty();
         }
         long pid;
         try {
             pid = Long.parseLong(lines.get(0).trim());
         } catch (NumberFormatException e) {
-            return;
+            return Optional.empty();
         }
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid)
+        Path servedDir = Path.of(lines.get(1).trim());
+        return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
-        if (handle.isEmpty()) {
-            return;
-        }
-        LOG.warn("Stopping PostgreSQL (pid {}) left running by an earlier run on {}", pid, dataDir);
-        handle.get().destroy();
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                .filter(p -> servedDir.toAbsolutePath().normalize().equals(dataDir.normalize()));
+    }
+
+    /** Sends a signal with kill(1), which Java's process API cannot, and waits for the process to exit. */
+    private static boolean signal(ProcessHandle process, String signal, Duration wait) throws IOException {
         try {
-            handle.get().onExit().get(30, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return waitForExit(process, wait);
+    }
+
+    private static boolean waitForExit(ProcessHandle process, Duration wait) {
+        try {
+            process.onExit().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (Exception e) {
-            handle.get().destroyForcibly();
+            return !process.isAlive();
         }
     }
 

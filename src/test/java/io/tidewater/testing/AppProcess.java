@@ -160,6 +160,22 @@ public final class AppProcess implements AutoCloseable {
 
     /** Sends n call.completed events for one agent to the app's embedded broker (customer of event i from customerOf). */
     public void produceCalls(String agent, int n, java.util.function.IntToLongFunction customerOf) {
+        List<String[]> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            records.add(new String[] {String.valueOf(i), "{\"eventId\":\"" + java.util.UUID.randomUUID()
+                    + "\",\"type\":\"call.completed\",\"customerId\":" + customerOf.applyAsLong(i) + ",\"agentId\":\"" + agent
+                    + "\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,\"outcome\":\"resolved\"}"});
+        }
+        produce("events.callcenter.calls", records);
+    }
+
+    /** Sends one record to the app's embedded broker. */
+    public void produce(String topic, String key, String value) {
+        produce(topic, List.<String[]>of(new String[] {key, value}));
+    }
+
+    /** Sends (key, value) records to the app's embedded broker and waits for their acks. */
+    public void produce(String topic, List<String[]> records) {
         java.util.Properties p = new java.util.Properties();
         p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + kafkaPort);
         p.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
@@ -168,11 +184,8 @@ public final class AppProcess implements AutoCloseable {
                 org.apache.kafka.common.serialization.StringSerializer.class.getName());
         p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
-            for (int i = 0; i < n; i++) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("events.callcenter.calls", String.valueOf(i),
-                        "{\"eventId\":\"" + java.util.UUID.randomUUID() + "\",\"type\":\"call.completed\",\"customerId\":"
-                                + customerOf.applyAsLong(i) + ",\"agentId\":\"" + agent
-                                + "\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,\"outcome\":\"resolved\"}"));
+            for (String[] r : records) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, r[0], r[1]));
             }
             producer.flush();
         }
