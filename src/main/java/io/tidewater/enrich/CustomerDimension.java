@@ -21,6 +21,7 @@ public class CustomerDimension {
     /** The distinct customer ids of a batch, as the cache's GET_ALL keys. */
     public void keys(@Header("customerIds") Long[] customerIds, Message out) {
         Set<Long> ids = new LinkedHashSet<>(Arrays.asList(customerIds == null ? new Long[0] : customerIds));
+        ids.remove(null);     // a deleted order carries no customer
         out.setHeader(CACHE_KEYS, ids);
     }
 

@@ -24,6 +24,9 @@ public class CustomerKeysStrategy implements AggregationStrategy {
         Long[] ids = original.getMessage().getHeader("customerIds", Long[].class);
         Long[] customerKeys = new Long[ids.length];
         for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == null) {
+                continue;     // a delete: no customer to look up
+            }
             CustomerKey k = keys.get(ids[i]);
             if (k == null) {
                 throw new IllegalStateException("No customer dimension row for customer " + ids[i]);

@@ -16,7 +16,7 @@ public class CallBatch extends LoadBatch<CallEvent> {
     }
 
     @Override
-    protected CallEvent parse(String value) {
+    protected CallEvent parse(String key, String value) {
         return parser.parse(value);
     }
 

@@ -3,7 +3,12 @@ package io.tidewater.events;
 import java.time.Instant;
 import java.util.Set;
 
-/** The parts of a Debezium change envelope that loading needs: the operation, the row, and its source position. */
+/**
+ * The parts of a Debezium change envelope that loading needs: the operation, the row, and its source position.
+ * A delete needs only its key, whatever the source table's replica identity: under DEFAULT (the primary key only) or
+ * USING INDEX, {@code before} holds the key columns and Debezium's placeholders for the rest, which are never read;
+ * without {@code before} (REPLICA IDENTITY NOTHING) the key comes from the record key.
+ */
 record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt) {
 
     private static final Set<String> OPS = Set.of("c", "u", "d", "r");
@@ -13,15 +18,26 @@ record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt) {
     }
 
     /** Returns null for a tombstone (the empty record that follows a delete). */
-    static ChangeEnvelope parse(String raw, int maxBytes) {
+    static ChangeEnvelope parse(String key, String raw, int maxBytes) {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
         EventJson json = EventJson.parse(raw, maxBytes).connectPayload();
         String op = json.oneOf("op", OPS);
         EventJson source = json.object("source");
-        EventJson row = op.equals("d") ? json.object("before") : json.object("after");
+        EventJson row = op.equals("d") ? deletedKey(json, key, maxBytes) : json.object("after");
         long tsMs = source.has("ts_ms") ? source.longValue("ts_ms") : json.longValue("ts_ms");
         return new ChangeEnvelope(op, row, source.longValue("lsn"), Instant.ofEpochMilli(tsMs));
+    }
+
+    private static EventJson deletedKey(EventJson json, String key, int maxBytes) {
+        EventJson before = json.optionalObject("before");
+        if (before != null) {
+            return before;
+        }
+        if (key == null || key.isBlank()) {
+            throw new InvalidEventException("a delete without 'before' needs the record key to name the deleted row");
+        }
+        return EventJson.parse(key, maxBytes).connectPayload();
     }
 }

@@ -17,8 +17,8 @@ public class CustomerBatch extends LoadBatch<CustomerChange> {
     }
 
     @Override
-    protected CustomerChange parse(String value) {
-        ChangeEnvelope env = ChangeEnvelope.parse(value, maxBytes);
+    protected CustomerChange parse(String key, String value) {
+        ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes);
         return env == null ? null : CustomerChange.from(env);
     }
 

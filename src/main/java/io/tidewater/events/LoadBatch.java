@@ -40,8 +40,8 @@ public abstract class LoadBatch<T> {
         this.stats = stats;
     }
 
-    /** Parses one record value; returns null for a record to skip (a tombstone), throws for an invalid one. */
-    protected abstract T parse(String value);
+    /** Parses one record (its key and value); returns null for a record to skip (a tombstone), throws for an invalid one. */
+    protected abstract T parse(String key, String value);
 
     /** Sets the column arrays of the valid records as headers; returns the number of rows they make. */
     protected abstract int toColumns(List<T> rows, Message out);
@@ -62,7 +62,7 @@ public abstract class LoadBatch<T> {
                 deadLetter(record, rejected, deadLetters, deadLetterTopics);
             } else {
                 try {
-                    T row = parse(in.getBody(String.class));
+                    T row = parse(in.getHeader(KafkaConstants.KEY, String.class), in.getBody(String.class));
                     if (row != null) {
                         rows.add(row);
                     }

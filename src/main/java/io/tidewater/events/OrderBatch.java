@@ -7,7 +7,10 @@ import java.util.Map;
 import io.tidewater.ops.PipelineStats;
 import org.apache.camel.Message;
 
-/** A batch of order changes reduced to the newest change (highest LSN) per order, as columns of fact_order. */
+/**
+ * A batch of order changes reduced to the newest change (highest LSN) per order, as columns of fact_order. A delete
+ * carries only the order id, so when the batch also holds an earlier change of that order, the delete keeps its values.
+ */
 public class OrderBatch extends LoadBatch<OrderChange> {
 
     private final int maxBytes;
@@ -18,8 +21,8 @@ public class OrderBatch extends LoadBatch<OrderChange> {
     }
 
     @Override
-    protected OrderChange parse(String value) {
-        ChangeEnvelope env = ChangeEnvelope.parse(value, maxBytes);
+    protected OrderChange parse(String key, String value) {
+        ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes);
         return env == null ? null : OrderChange.from(env);
     }
 
@@ -27,7 +30,7 @@ public class OrderBatch extends LoadBatch<OrderChange> {
     protected int toColumns(List<OrderChange> rows, Message out) {
         Map<Long, OrderChange> newest = new TreeMap<>();
         for (OrderChange c : rows) {
-            newest.merge(c.orderId(), c, (a, b) -> a.lsn() >= b.lsn() ? a : b);
+            newest.merge(c.orderId(), c, OrderBatch::newer);
         }
         int n = newest.size();
         Long[] orderIds = new Long[n];
@@ -46,8 +49,8 @@ public class OrderBatch extends LoadBatch<OrderChange> {
             statuses[i] = c.status();
             totals[i] = c.totalCents();
             currencies[i] = c.currency();
-            createdAts[i] = c.createdAt().toString();
-            updatedAts[i] = c.updatedAt().toString();
+            createdAts[i] = c.createdAt() == null ? null : c.createdAt().toString();
+            updatedAts[i] = c.updatedAt() == null ? null : c.updatedAt().toString();
             lsns[i] = c.lsn();
             deleted[i] = c.deleted();
             i++;
@@ -62,5 +65,15 @@ public class OrderBatch extends LoadBatch<OrderChange> {
         out.setHeader("lsns", lsns);
         out.setHeader("deleted", deleted);
         return n;
+    }
+
+    private static OrderChange newer(OrderChange a, OrderChange b) {
+        OrderChange newer = a.lsn() >= b.lsn() ? a : b;
+        OrderChange older = newer == a ? b : a;
+        if (newer.deleted() && !older.deleted()) {
+            return new OrderChange(newer.orderId(), older.customerId(), older.status(), older.totalCents(), older.currency(),
+                    older.createdAt(), older.updatedAt(), newer.lsn(), true);
+        }
+        return newer;
     }
 }

@@ -24,7 +24,7 @@ public class ShippingBatch extends LoadBatch<ShippingEvent> {
     }
 
     @Override
-    protected ShippingEvent parse(String value) {
+    protected ShippingEvent parse(String key, String value) {
         EventJson json = EventJson.parse(value, maxBytes);
         return new ShippingEvent(json.uuid("eventId").toString(), json.oneOf("type", TYPES), json.longValue("orderId"),
                 json.text("carrier"), json.instant("occurredAt"));

@@ -165,7 +165,7 @@ class CaptureRouteTest extends CamelTestSupport {
         assertTrue(insert.get("before").isNull());
         assertEquals("Ada", insert.get("after").get("name").asText());
         assertEquals("u", update.get("op").asText());
-        assertEquals("smb", update.get("before").get("segment").asText(), "REPLICA IDENTITY FULL gives the whole old row");
+        assertTrue(update.get("before").isNull(), "REPLICA IDENTITY DEFAULT (as real sources have): no old row for an update");
         assertEquals("enterprise", update.get("after").get("segment").asText());
         assertTrue(update.get("source").get("lsn").asLong() > insert.get("source").get("lsn").asLong());
         assertEquals("crm", update.get("source").get("db").asText());
@@ -177,7 +177,7 @@ class CaptureRouteTest extends CamelTestSupport {
         assertEquals(3, bob.size());
         JsonNode delete = JSON.readTree(bob.get(1).value());
         assertEquals("d", delete.get("op").asText());
-        assertEquals("Bob", delete.get("before").get("name").asText());
+        assertEquals(b, delete.get("before").get("id").asLong(), "REPLICA IDENTITY DEFAULT: a delete's old row has the key");
         assertTrue(delete.get("after").isNull());
         assertNull(bob.get(2).value(), "a tombstone follows the delete");
         assertEquals(bob.get(0).partition(), bob.get(2).partition(), "one key, one partition");
@@ -185,7 +185,7 @@ class CaptureRouteTest extends CamelTestSupport {
         List<ConsumerRecord<String, String>> orders = records(prefix + ".sales.public.orders", 4,
                 r -> ("{\"id\":" + a + "}").equals(r.key()));
         assertEquals(List.of("c", "u", "d"), orders.subList(0, 3).stream().map(r -> op(r.value())).toList());
-        assertEquals("created", JSON.readTree(orders.get(1).value()).get("before").get("status").asText());
+        assertTrue(JSON.readTree(orders.get(1).value()).get("before").isNull());
         assertNull(orders.get(3).value());
 
         // Debezium's streaming metrics are in JMX, e.g. how far behind the source the capture is.

@@ -1,6 +1,9 @@
 package io.tidewater.testing;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +14,9 @@ import java.util.stream.Stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewater.LoadBeans;
+import io.tidewater.capture.ChangePublisher;
+import io.tidewater.warehouse.DataSources;
+import io.tidewater.warehouse.Migrations;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.replay.ReplayService;
 import org.apache.camel.RoutesBuilder;
@@ -40,6 +46,15 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
     private Map<String, String> settings;
     /** The meters the load beans record into. */
     protected MeterRegistry meters;
+    /** With capture: the topic prefix and replication slot prefix of this test's capture routes. */
+    protected String capturePrefix;
+    protected String slot;
+    private ChangePublisher publisher;
+
+    /** True to run the capture routes too (Debezium on the shared crm and sales databases, with this test's slots). */
+    protected boolean withCapture() {
+        return false;
+    }
 
     /** Extra settings for a test class, e.g. a smaller batch. */
     protected Map<String, String> settings() {
@@ -80,6 +95,9 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         settings.put("tidewater.load.batch-interval-ms", "100");
         settings.put("tidewater.load.poll-timeout-ms", "100");
         settings.put("tidewater.load.max-event-bytes", "4096");
+        if (withCapture()) {
+            captureSettings();
+        }
         settings.putAll(settings());
         try {
             Topics.ensure(calls, shipping, customers, orders, calls + ".dlq", shipping + ".dlq", customers + ".dlq", orders + ".dlq");
@@ -91,8 +109,40 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         config.withUseOverridePropertiesWithPropertiesComponent(p);
     }
 
+    /** Debezium into <prefix>.crm.public.customers and <prefix>.sales.public.orders, which the load routes read. */
+    private void captureSettings() {
+        SharedInfrastructure.Stack stack = SharedInfrastructure.get();
+        for (String db : new String[] {"crm", "sales"}) {
+            try (var ds = DataSources.pooled("migrate-" + db, stack.jdbcUrl(db), "postgres", null, null, 3)) {
+                Migrations.oltp(ds, db);
+            }
+        }
+        capturePrefix = TestNames.topic("cdc");
+        slot = TestNames.schema("slot");
+        customers = capturePrefix + ".crm.public.customers";
+        orders = capturePrefix + ".sales.public.orders";
+        settings.put("tidewater.topics.customers", customers);
+        settings.put("tidewater.topics.orders", orders);
+        settings.put("tidewater.capture.enabled", "true");
+        settings.put("tidewater.capture.offsets-topic", capturePrefix + ".offsets");
+        settings.put("tidewater.capture.heartbeat-interval-ms", "1000");
+        for (String db : new String[] {"crm", "sales"}) {
+            settings.put("tidewater.capture." + db + ".hostname", "localhost");
+            settings.put("tidewater.capture." + db + ".port", String.valueOf(stack.postgresPort()));
+            settings.put("tidewater.capture." + db + ".dbname", db);
+            settings.put("tidewater.capture." + db + ".user", "postgres");
+            settings.put("tidewater.capture." + db + ".password", "test");
+            settings.put("tidewater.capture." + db + ".slot", slot + "_" + db);
+            settings.put("tidewater.capture." + db + ".topic-prefix", capturePrefix + "." + db);
+        }
+    }
+
     @Override
     protected void bindToRegistry(Registry registry) {
+        if (withCapture()) {
+            publisher = new ChangePublisher(SharedInfrastructure.get().bootstrapServers());
+            registry.bind("changePublisher", publisher);
+        }
         meters = new SimpleMeterRegistry();
         LoadBeans.bind(registry::bind, routeDataSource(), TidewaterConfig.of(settings), meters,
                 SharedInfrastructure.get().bootstrapServers());
@@ -103,7 +153,7 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         List<Path> files;
         try (Stream<Path> s = Files.list(Path.of("routes"))) {
             files = s.filter(f -> f.toString().endsWith(".camel.yaml") && !f.getFileName().toString().startsWith("ops-")
-                    && !f.getFileName().toString().startsWith("capture-")).sorted().toList();
+                    && (withCapture() || !f.getFileName().toString().startsWith("capture-"))).sorted().toList();
         }
         Resource[] resources = new Resource[files.size()];
         for (int i = 0; i < files.size(); i++) {
@@ -120,8 +170,20 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
     }
 
     @AfterEach
-    void closeWarehouse() {
+    void closeWarehouse() throws Exception {
         context.getRegistry().findByType(ReplayService.class).forEach(ReplayService::close);
+        if (withCapture()) {
+            context.stop();
+            publisher.close();
+            for (String db : new String[] {"crm", "sales"}) {
+                try (Connection c = DriverManager.getConnection(SharedInfrastructure.get().jdbcUrl(db), "postgres", "");
+                     PreparedStatement ps = c.prepareStatement(
+                             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+                    ps.setString(1, slot + "_" + db);
+                    ps.executeQuery().close();
+                }
+            }
+        }
         warehouse.close();
     }
 }
