@@ -16,7 +16,9 @@ import io.tidewater.config.TidewaterConfig;
 import io.tidewater.demo.DemoTraffic;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidewater.embedded.FreePorts;
 import io.tidewater.ops.HawtioServer;
+import io.tidewater.ops.OpsHost;
 import io.tidewater.ops.KafkaHealthCheck;
 import io.tidewater.ops.ManagementSecurity;
 import io.tidewater.ops.PipelineMonitor;
@@ -37,6 +39,7 @@ public final class Application {
 
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
     static final int EXIT_CONFIG = 2;
+    static final String MANAGEMENT_PORT = "camel.management.port";
 
     private Application() {
     }
@@ -70,6 +73,7 @@ public final class Application {
         Infrastructure infra;
         try {
             config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+            requireOpsPorts(config);
             infra = Infrastructure.start(config);
         } catch (ConfigException e) {
             LOG.error("Cannot start: {}", e.getMessage());
@@ -125,6 +129,9 @@ public final class Application {
     private static void configure(Main main, TidewaterConfig config, Infrastructure infra, KafkaHealthCheck kafkaHealth,
                                   long started) {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
+        // Camel reads camel.* from the file itself: the environment's overrides are handed over here.
+        config.environmentOverrides("camel.").forEach(main::addOverrideProperty);
+        main.addOverrideProperty("camel.management.host", OpsHost.bind(config, infra.embedded()));
         infra.resolvedProperties().forEach(main::addOverrideProperty);
         ManagementSecurity.properties(config, infra.embedded()).forEach(main::addOverrideProperty);
         if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
@@ -175,7 +182,7 @@ public final class Application {
                 }
                 if (infra.embedded() && config.getBoolean(Keys.HAWTIO_ENABLED, true)) {
                     try {
-                        hawtio[0] = HawtioServer.start(config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(),
+                        hawtio[0] = HawtioServer.start(OpsHost.bind(config, true), config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(),
                                 Path.of(config.get(Keys.DATA_DIR, "data"), "hawtio"), jolokiaUrl(config), null);
                     } catch (Exception e) {
                         LOG.error("Hawtio could not start: {}", e.toString());
@@ -207,6 +214,16 @@ public final class Application {
         });
     }
 
+    /** The management server and Hawtio must be able to listen: checked before anything starts, naming the key. */
+    private static void requireOpsPorts(TidewaterConfig config) {
+        boolean embedded = Infrastructure.embedded(config);
+        String host = OpsHost.bind(config, embedded);
+        FreePorts.requireFree(host, config.getPort(MANAGEMENT_PORT, 8081), MANAGEMENT_PORT);
+        if (embedded && config.getBoolean(Keys.HAWTIO_ENABLED, true)) {
+            FreePorts.requireFree(host, config.getPort(Keys.HAWTIO_PORT, 8090), Keys.HAWTIO_PORT);
+        }
+    }
+
     /** {@code tidewater hawtio}: Hawtio alone, connected to a running Tidewater's Jolokia, behind the operator login. */
     private static int hawtio() {
         CountDownLatch stop = new CountDownLatch(1);
@@ -214,7 +231,8 @@ public final class Application {
             TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
             ManagementSecurity.Credentials credentials = ManagementSecurity.credentials(config);
             Path base = Files.createTempDirectory("tidewater-hawtio");
-            try (HawtioServer server = HawtioServer.start(config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(), base,
+            FreePorts.requireFree(OpsHost.bind(config, false), config.getPort(Keys.HAWTIO_PORT, 8090), Keys.HAWTIO_PORT);
+            try (HawtioServer server = HawtioServer.start(OpsHost.bind(config, false), config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(), base,
                     jolokiaUrl(config), credentials)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "hawtio-shutdown"));
                 stop.await();
@@ -238,7 +256,8 @@ public final class Application {
     private static URI jolokiaUrl(TidewaterConfig config) {
         String url = config.get(Keys.HAWTIO_JOLOKIA_URL, "");
         if (url.isBlank()) {
-            url = "http://127.0.0.1:" + config.getPort("camel.management.port", 8081) + "/observe/jolokia";
+            url = "http://" + OpsHost.local(OpsHost.bind(config, Infrastructure.embedded(config))) + ":"
+                    + config.getPort(MANAGEMENT_PORT, 8081) + "/observe/jolokia";
         }
         try {
             URI uri = new URI(url);

@@ -46,6 +46,11 @@ public final class Infrastructure implements AutoCloseable {
         this.embedded = embedded;
     }
 
+    /** Embedded mode: neither external Kafka nor an external warehouse is configured. */
+    public static boolean embedded(TidewaterConfig cfg) {
+        return cfg.get(Keys.KAFKA_BOOTSTRAP) == null && cfg.get(Keys.EDW_JDBC_URL) == null;
+    }
+
     public static Infrastructure start(TidewaterConfig cfg) throws Exception {
         String bootstrap = cfg.get(Keys.KAFKA_BOOTSTRAP);
         String jdbc = cfg.get(Keys.EDW_JDBC_URL);

@@ -1,8 +1,11 @@
 package io.tidewater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -13,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** External mode with a broken setting: the application exits within 30 s and names the key, set through the environment. */
+/** A broken setting, set through the environment: the application exits within 30 s and names the key. */
 @ExtendWith(SharedInfrastructure.class)
 class BadConfigurationIT {
 
@@ -53,6 +56,27 @@ class BadConfigurationIT {
                     .start();
             assertFailsNaming(app, "tidewater.ops.password");
             assertTrue(app.log().contains("TIDEWATER_OPS_PASSWORD"), app.log());
+        }
+    }
+
+    /** Issue 11, point 6: camel.* keys take their environment override, and a port that cannot be bound names its key. */
+    @Test
+    void managementPortFromTheEnvironmentThatIsTakenFailsNamingTheKey() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             AppProcess app = new AppProcess(dir.resolve("management"))) {
+            app.env("CAMEL_MANAGEMENT_PORT", String.valueOf(taken.getLocalPort())).start();
+            assertFailsNaming(app, "camel.management.port");
+            assertTrue(app.log().contains("port " + taken.getLocalPort()), app.log());
+            assertFalse(app.log().contains("Embedded PostgreSQL listening"), "nothing starts before the check:\n" + app.log());
+        }
+    }
+
+    @Test
+    void hawtioPortThatIsTakenFailsNamingTheKey() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             AppProcess app = new AppProcess(dir.resolve("hawtio"))) {
+            app.env("TIDEWATER_HAWTIO_PORT", String.valueOf(taken.getLocalPort())).start();
+            assertFailsNaming(app, "tidewater.hawtio.port");
         }
     }
 

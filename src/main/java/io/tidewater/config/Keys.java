@@ -41,6 +41,7 @@ public final class Keys {
 
     public static final String OPS_USERNAME = "tidewater.ops.username";
     public static final String OPS_PASSWORD = "tidewater.ops.password";
+    public static final String OPS_HOST = "tidewater.ops.host";
     public static final String HAWTIO_ENABLED = "tidewater.hawtio.enabled";
     public static final String HAWTIO_PORT = "tidewater.hawtio.port";
     public static final String HAWTIO_JOLOKIA_URL = "tidewater.hawtio.jolokia-url";

@@ -92,6 +92,21 @@ public final class TidewaterConfig {
         throw new ConfigException(key, "'" + raw + "' is not a boolean", "set true or false");
     }
 
+    /**
+     * The keys of the file under a prefix (e.g. "camel.") whose environment variable is set, with that variable's
+     * value: Camel reads its own keys from the file, so these are handed to it as overrides.
+     */
+    public Map<String, String> environmentOverrides(String prefix) {
+        Map<String, String> out = new HashMap<>();
+        for (String key : values.keySet()) {
+            String fromEnv = env.get(envName(key));
+            if (key.startsWith(prefix) && fromEnv != null) {
+                out.put(key, fromEnv.trim());
+            }
+        }
+        return out;
+    }
+
     /** A copy with some keys replaced, used to hand resolved values (ports, URLs) to Camel. */
     public TidewaterConfig with(Map<String, String> overrides) {
         Map<String, String> merged = new HashMap<>(values);

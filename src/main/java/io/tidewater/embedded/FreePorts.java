@@ -24,11 +24,19 @@ public final class FreePorts {
     }
 
     public static void requireFree(int port, String key) {
+        requireFree(InetAddress.getLoopbackAddress().getHostAddress(), port, key);
+    }
+
+    /** Fails naming the key unless the port can be bound on the host (an address, or 0.0.0.0 for all interfaces). */
+    public static void requireFree(String host, int port, String key) {
+        if (port == 0) {
+            return;
+        }
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         } catch (IOException e) {
-            throw new ConfigException(key, "port " + port + " is already in use",
+            throw new ConfigException(key, "port " + port + " on " + host + " is already in use (" + e.getMessage() + ")",
                     "stop whatever listens on it, or set " + key + " to a free port");
         }
     }

@@ -44,11 +44,11 @@ public final class HawtioServer implements AutoCloseable {
     }
 
     /**
-     * Starts Hawtio.
+     * Starts Hawtio, listening on host (an address, or 0.0.0.0 for every interface).
      *
      * @param credentials the operator's login, or null to leave Hawtio open (embedded mode only)
      */
-    public static HawtioServer start(int port, Path war, Path baseDir, URI jolokia, ManagementSecurity.Credentials credentials)
+    public static HawtioServer start(String host, int port, Path war, Path baseDir, URI jolokia, ManagementSecurity.Credentials credentials)
             throws IOException, LifecycleException {
         if (!Files.isRegularFile(war)) {
             throw new IOException("Hawtio web application not found at " + war.toAbsolutePath()
@@ -64,7 +64,7 @@ public final class HawtioServer implements AutoCloseable {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toAbsolutePath().toString());
         tomcat.setPort(port);
-        tomcat.getConnector();
+        tomcat.getConnector().setProperty("address", host);
         // Tomcat's default web.xml would add a JSP servlet, and Hawtio has no JSPs: static files and MIME types only.
         tomcat.setAddDefaultWebXmlToWebapp(false);
         Context hawtio = tomcat.addWebapp("/hawtio", war.toAbsolutePath().toString());

@@ -15,8 +15,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewater.Infrastructure;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
+import io.tidewater.ops.OpsHost;
 
 /**
  * {@code tidewater replay}: asks a running Tidewater for a replay through its Jolokia endpoint (the JMX operation
@@ -63,7 +65,8 @@ public final class ReplayCli {
             err.println("--topic and --from are required" + System.lineSeparator() + USAGE);
             return 2;
         }
-        String url = opts.getOrDefault("--url", "http://localhost:" + config.getPort("camel.management.port", 8081) + "/observe/jolokia");
+        String url = opts.getOrDefault("--url", "http://" + OpsHost.local(OpsHost.bind(config, Infrastructure.embedded(config))) + ":"
+                + config.getPort("camel.management.port", 8081) + "/observe/jolokia");
         String user = config.get(Keys.OPS_USERNAME, "operator");
         String password = config.get(Keys.OPS_PASSWORD, "");
         List<Object> arguments = new ArrayList<>(List.of(opts.get("--topic"), opts.getOrDefault("--partition", ""),

@@ -1,0 +1,24 @@
+package io.tidewater.ops;
+
+import io.tidewater.config.Keys;
+import io.tidewater.config.TidewaterConfig;
+
+/**
+ * The address the management server and Hawtio listen on (tidewater.ops.host). Embedded mode serves them without a
+ * login, so by default it listens on loopback only; outside embedded mode they require a login and listen on every
+ * interface, as a container must.
+ */
+public final class OpsHost {
+
+    private OpsHost() {
+    }
+
+    public static String bind(TidewaterConfig config, boolean embedded) {
+        return config.get(Keys.OPS_HOST, embedded ? "127.0.0.1" : "0.0.0.0");
+    }
+
+    /** The host to reach a server bound on the given address from this machine. */
+    public static String local(String bindHost) {
+        return bindHost.equals("0.0.0.0") || bindHost.equals("::") || bindHost.equals("[::]") ? "127.0.0.1" : bindHost;
+    }
+}
