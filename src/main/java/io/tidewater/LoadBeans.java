@@ -67,8 +67,9 @@ public final class LoadBeans {
         registry.accept("customerDimension", new CustomerDimension());
         registry.accept("customerKeys", new CustomerKeysStrategy());
         CustomerCache cache = new CustomerCache(config.getInt(Keys.CACHE_MAX_SIZE, 100_000),
-                Duration.ofSeconds(config.getInt(Keys.CACHE_EXPIRE_SECONDS, 3600)));
+                Duration.ofSeconds(config.getInt(Keys.CACHE_EXPIRE_SECONDS, 300)));
         registry.accept("customers", cache.cache());
+        registry.accept("customerCache", cache);
         CaffeineCacheMetrics.monitor(meters, cache.cache(), "customers");
         Gauge.builder("tidewater.cache.hit.ratio", cache, CustomerCache::getHitRatio)
                 .description("Hit ratio of the customer enrichment cache").tag("cache", "customers").register(meters);

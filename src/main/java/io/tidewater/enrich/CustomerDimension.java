@@ -39,12 +39,13 @@ public class CustomerDimension {
         out.setHeader("tidewaterHasMisses", missing.length > 0);
     }
 
-    /** Rows of (customer_id, customer_key, segment, region) from the warehouse, as cache entries. */
+    /** Rows of (customer_id, customer_key, segment, region, source_lsn) from the warehouse, as cache entries. */
     public Map<Long, CustomerKey> fromRows(@Body List<Map<String, Object>> rows) {
         Map<Long, CustomerKey> out = new HashMap<>();
         for (Map<String, Object> r : rows) {
+            Number lsn = (Number) r.get("source_lsn");
             out.put(((Number) r.get("customer_id")).longValue(), new CustomerKey(((Number) r.get("customer_key")).longValue(),
-                    (String) r.get("segment"), (String) r.get("region")));
+                    (String) r.get("segment"), (String) r.get("region"), lsn == null ? 0 : lsn.longValue()));
         }
         return out;
     }
