@@ -5,6 +5,9 @@ import java.time.Instant;
 /** Debezium change envelopes (JSON converter, no schema) for the OLTP tables, shaped like the captured ones in src/test/resources/events. */
 public final class Envelopes {
 
+    /** The agent of every call event built here. */
+    public static final String AGENT = "agent-1";
+
     private Envelopes() {
     }
 
@@ -32,7 +35,7 @@ public final class Envelopes {
 
     public static String call(String eventId, long customerId, String startedAt, int durationSec, String outcome) {
         return "{\"eventId\":\"" + eventId + "\",\"type\":\"call.completed\",\"customerId\":" + customerId
-                + ",\"agentId\":\"agent-1\",\"startedAt\":\"" + startedAt + "\",\"durationSec\":" + durationSec
+                + ",\"agentId\":\"" + AGENT + "\",\"startedAt\":\"" + startedAt + "\",\"durationSec\":" + durationSec
                 + ",\"outcome\":\"" + outcome + "\"}";
     }
 

@@ -20,11 +20,12 @@ public final class Workload {
     public record Order(long customerId, String status, long totalCents, boolean deleted) {
     }
 
-    public record Call(long customerId, int durationSec) {
+    public record Call(long customerId, String agentId, Instant startedAt, int durationSec, String outcome) {
     }
 
     public static final String[] SEGMENTS = {"consumer", "smb", "enterprise"};
     public static final String[] REGIONS = {"emea", "amer", "apac"};
+    public static final String[] OUTCOMES = {"resolved", "escalated", "dropped"};
 
     public final List<String[]> customerRecords = new ArrayList<>();
     public final List<String[]> orderRecords = new ArrayList<>();
@@ -83,10 +84,11 @@ public final class Workload {
             String id = new UUID(seed, i).toString();
             long customerId = 1 + rnd.nextInt(customerCount + customerCount / 10);
             int duration = 10 + rnd.nextInt(1800);
-            String startedAt = base.plusSeconds(rnd.nextInt(48 * 3600)).toString();
+            Instant startedAt = base.plusSeconds(rnd.nextInt(48 * 3600));
+            String outcome = OUTCOMES[rnd.nextInt(OUTCOMES.length)];
             callRecords.add(new String[] {String.valueOf(customerId),
-                    Envelopes.call(id, customerId, startedAt, duration, "resolved")});
-            calls.put(id, new Call(customerId, duration));
+                    Envelopes.call(id, customerId, startedAt.toString(), duration, outcome)});
+            calls.put(id, new Call(customerId, Envelopes.AGENT, startedAt, duration, outcome));
         }
         for (int i = 0; i < shippingCount; i++) {
             long orderId = 1 + rnd.nextInt(orderCount + orderCount / 10);
