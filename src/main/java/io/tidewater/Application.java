@@ -55,17 +55,19 @@ public final class Application {
         if (command.equals("hawtio")) {
             return hawtio();
         }
-        if (command.equals("replay")) {
+        if (command.equals("replay") || command.equals("redrive")) {
             try {
                 TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
-                return ReplayCli.run(List.of(args).subList(1, args.length), config, System.out, System.err);
+                List<String> rest = List.of(args).subList(1, args.length);
+                return command.equals("replay") ? ReplayCli.run(rest, config, System.out, System.err)
+                        : ReplayCli.redrive(rest, config, System.out, System.err);
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
                 return EXIT_CONFIG;
             }
         }
         if (!command.equals("run")) {
-            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run | hawtio | replay ...]");
+            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run | hawtio | replay ... | redrive ...]");
             return 1;
         }
         long started = System.nanoTime();
@@ -132,11 +134,24 @@ public final class Application {
         // Camel reads camel.* from the file itself: the environment's overrides are handed over here.
         config.environmentOverrides("camel.").forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.management.host", OpsHost.bind(config, infra.embedded()));
+        main.addOverrideProperty(Keys.LOAD_INSTANCE_ID, LoadBeans.instanceId(config));
         infra.resolvedProperties().forEach(main::addOverrideProperty);
         ManagementSecurity.properties(config, infra.embedded()).forEach(main::addOverrideProperty);
+        List<String> excluded = new java.util.ArrayList<>();
         if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
             // Another instance runs capture (a replication slot has one reader): leave the capture routes out.
-            main.addOverrideProperty("camel.main.routeFilterExcludePattern", "capture-*");
+            excluded.add("capture-*");
+        }
+        if (!config.getBoolean(Keys.LOAD_ENABLED, true)) {
+            if (!excluded.isEmpty()) {
+                throw new ConfigException(Keys.LOAD_ENABLED, "is false while " + Keys.CAPTURE_ENABLED + " is false too: nothing would run",
+                        "enable capture, load, or both");
+            }
+            // A capture-only instance: the load instances, scaled out elsewhere, load what it captures.
+            excluded.addAll(List.of("events-*", "cdc-*", "apply-*", "enrich-*", "load-*", "replay-*"));
+        }
+        if (!excluded.isEmpty()) {
+            main.addOverrideProperty("camel.main.routeFilterExcludePattern", String.join(",", excluded));
         }
         // Bound under the name camel-micrometer-prometheus looks for, so our meters and Camel's share /observe/metrics.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -78,7 +78,7 @@ public final class LoadBeans {
         PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, topics, bootstrapServers, meters);
         registry.accept("pipelineMonitor", monitor);
         Jmx.register(PipelineMonitor.MBEAN, monitor);
-        ReplayService replay = new ReplayService(edw, group, List.of(
+        ReplayService replay = new ReplayService(edw, group, instanceId(config), List.of(
                 new ReplayService.LoadTopic(topics.get(0), "events-calls", "direct:apply-calls"),
                 new ReplayService.LoadTopic(topics.get(1), "events-shipping", "direct:apply-shipping"),
                 new ReplayService.LoadTopic(topics.get(2), "cdc-customers", "direct:apply-customers"),
@@ -87,6 +87,28 @@ public final class LoadBeans {
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
         return stats;
+    }
+
+    /**
+     * This instance's name among the load instances, in its Kafka client ids (so a live replay can tell its own consumers
+     * from other instances'): tidewater.load.instance-id, or the host name and process id.
+     */
+    public static String instanceId(TidewaterConfig config) {
+        String configured = config.get(Keys.LOAD_INSTANCE_ID, "");
+        if (!configured.isBlank()) {
+            if (!configured.matches("[A-Za-z0-9._-]+")) {
+                throw new ConfigException(Keys.LOAD_INSTANCE_ID, "must be letters, digits, '.', '_' or '-', was '" + configured + "'",
+                        "set a plain name such as load-1, or leave it empty for <host>-<pid>");
+            }
+            return configured;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + ProcessHandle.current().pid();
     }
 
     public static List<String> loadTopics(TidewaterConfig config) {

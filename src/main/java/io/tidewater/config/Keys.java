@@ -32,7 +32,9 @@ public final class Keys {
 
     public static final String CAPTURE_ENABLED = "tidewater.capture.enabled";
 
+    public static final String LOAD_ENABLED = "tidewater.load.enabled";
     public static final String LOAD_GROUP = "tidewater.load.group-id";
+    public static final String LOAD_INSTANCE_ID = "tidewater.load.instance-id";
     /** Prefix of the per-route consumer counts: tidewater.load.consumers.calls, .shipping, .customers, .orders. */
     public static final String LOAD_CONSUMERS = "tidewater.load.consumers.";
     public static final String LOAD_MAX_EVENT_BYTES = "tidewater.load.max-event-bytes";

@@ -10,7 +10,11 @@ import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
 
-/** Builds the dead-letter copy of a rejected record: original key, value and headers, plus tidewater.error.* context. */
+/**
+ * Builds the dead-letter copy of a rejected record: original key, value and headers, plus tidewater.error.* context.
+ * A re-driven dead letter that fails again keeps where it first came from (its source topic, partition and offset),
+ * so it goes back to the same dead-letter topic, with tidewater.redrive.count one higher.
+ */
 public final class DeadLetters {
 
     public static final String ERROR_CLASS = "tidewater.error.class";
@@ -21,6 +25,8 @@ public final class DeadLetters {
     public static final String ERROR_TIME = "tidewater.error.time";
     /** For a record the warehouse refused: the SQLSTATE of its answer (e.g. 22021, 22008, 23514). */
     public static final String ERROR_SQLSTATE = "tidewater.error.sqlstate";
+    /** How many times a dead letter was re-driven and failed again (absent on a first failure). */
+    public static final String REDRIVE_COUNT = "tidewater.redrive.count";
 
     private DeadLetters() {
     }
@@ -42,12 +48,22 @@ public final class DeadLetters {
         Throwable reported = sql != null ? sql : error;
         dlq.setHeader(ERROR_CLASS, reported.getClass().getName());
         dlq.setHeader(ERROR_MESSAGE, String.valueOf(reported.getMessage()));
+        dlq.removeHeader(ERROR_SQLSTATE);
         if (sql != null && WarehouseErrors.sqlState(sql) != null) {
             dlq.setHeader(ERROR_SQLSTATE, WarehouseErrors.sqlState(sql));
         }
-        dlq.setHeader(ERROR_TOPIC, String.valueOf(in.getHeader(KafkaConstants.TOPIC)));
-        dlq.setHeader(ERROR_PARTITION, String.valueOf(in.getHeader(KafkaConstants.PARTITION)));
-        dlq.setHeader(ERROR_OFFSET, String.valueOf(in.getHeader(KafkaConstants.OFFSET)));
+        String source = in.getHeader(ERROR_TOPIC, String.class);
+        if (source != null) {
+            String count = in.getHeader(REDRIVE_COUNT, String.class);
+            dlq.setHeader(ERROR_TOPIC, source);
+            dlq.setHeader(ERROR_PARTITION, in.getHeader(ERROR_PARTITION, String.class));
+            dlq.setHeader(ERROR_OFFSET, in.getHeader(ERROR_OFFSET, String.class));
+            dlq.setHeader(REDRIVE_COUNT, String.valueOf(count == null ? 1 : Integer.parseInt(count.strip()) + 1));
+        } else {
+            dlq.setHeader(ERROR_TOPIC, String.valueOf(in.getHeader(KafkaConstants.TOPIC)));
+            dlq.setHeader(ERROR_PARTITION, String.valueOf(in.getHeader(KafkaConstants.PARTITION)));
+            dlq.setHeader(ERROR_OFFSET, String.valueOf(in.getHeader(KafkaConstants.OFFSET)));
+        }
         dlq.setHeader(ERROR_TIME, Instant.now().toString());
         dlq.setBody(in.getBody());
         return dlq;

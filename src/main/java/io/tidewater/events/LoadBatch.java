@@ -92,8 +92,9 @@ public abstract class LoadBatch<T> {
     }
 
     private static void deadLetter(Exchange record, Throwable error, List<Message> deadLetters, List<String> topics) {
-        deadLetters.add(DeadLetters.of(record, error));
-        topics.add(record.getMessage().getHeader(KafkaConstants.TOPIC, String.class));
+        Message dlq = DeadLetters.of(record, error);
+        deadLetters.add(dlq);
+        topics.add(dlq.getHeader(DeadLetters.ERROR_TOPIC, String.class));
         record.setProperty(DEAD_LETTERED, true);
     }
 

@@ -21,9 +21,9 @@ import io.tidewater.config.TidewaterConfig;
 import io.tidewater.ops.OpsHost;
 
 /**
- * {@code tidewater replay}: asks a running Tidewater for a replay through its Jolokia endpoint (the JMX operation
- * tidewater:type=replay/replay), prints the answer, and with --wait follows the replay until it is done.
- * Exit codes: 0 started (or done), 1 refused or failed, 2 bad usage.
+ * {@code tidewater replay} and {@code tidewater redrive}: ask a running Tidewater for a replay, or for a re-drive of
+ * dead letters, through its Jolokia endpoint (the JMX operations replay and redrive of tidewater:type=replay), print the
+ * answer, and with --wait follow it until it is done. Exit codes: 0 started (or done), 1 refused or failed, 2 bad usage.
  */
 public final class ReplayCli {
 
@@ -37,32 +37,56 @@ public final class ReplayCli {
             "  --url          default http://localhost:<camel.management.port>/observe/jolokia; the login is",
             "                 tidewater.ops.username with TIDEWATER_OPS_PASSWORD when that is set");
 
+    static final String REDRIVE_USAGE = String.join(System.lineSeparator(),
+            "Usage: tidewater redrive --topic <topic>[,<topic>...] [--from <offset|time|beginning>] [--to <offset|time>]",
+            "                         [--partition <n>[,<n>...]] [--wait] [--url <jolokia url>]",
+            "  Re-applies the records of <topic>.dlq (by default all of them) through <topic>'s flow, once the cause is",
+            "  fixed; those that fail again go back to <topic>.dlq with tidewater.redrive.count one higher.",
+            "  --from, --to   offsets or ISO-8601 times in <topic>.dlq",
+            "  --wait         follow the re-drive's progress until it is done");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ReplayCli() {
     }
 
     public static int run(List<String> args, TidewaterConfig config, PrintStream out, PrintStream err) {
+        return run(false, args, config, out, err);
+    }
+
+    public static int redrive(List<String> args, TidewaterConfig config, PrintStream out, PrintStream err) {
+        return run(true, args, config, out, err);
+    }
+
+    private static int run(boolean redrive, List<String> args, TidewaterConfig config, PrintStream out, PrintStream err) {
+        String usage = redrive ? REDRIVE_USAGE : USAGE;
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
-                case "--side", "--wait" -> opts.put(a, "true");
+                case "--wait" -> opts.put(a, "true");
+                case "--side" -> {
+                    if (redrive) {
+                        err.println("Unknown option '" + a + "'" + System.lineSeparator() + usage);
+                        return 2;
+                    }
+                    opts.put(a, "true");
+                }
                 case "--topic", "--from", "--to", "--partition", "--url" -> {
                     if (i + 1 >= args.size()) {
-                        err.println(a + " needs a value" + System.lineSeparator() + USAGE);
+                        err.println(a + " needs a value" + System.lineSeparator() + usage);
                         return 2;
                     }
                     opts.put(a, args.get(++i));
                 }
                 default -> {
-                    err.println("Unknown option '" + a + "'" + System.lineSeparator() + USAGE);
+                    err.println("Unknown option '" + a + "'" + System.lineSeparator() + usage);
                     return 2;
                 }
             }
         }
-        if (!opts.containsKey("--topic") || !opts.containsKey("--from")) {
-            err.println("--topic and --from are required" + System.lineSeparator() + USAGE);
+        if (!opts.containsKey("--topic") || (!redrive && !opts.containsKey("--from"))) {
+            err.println((redrive ? "--topic is required" : "--topic and --from are required") + System.lineSeparator() + usage);
             return 2;
         }
         String url = opts.getOrDefault("--url", "http://" + OpsHost.local(OpsHost.bind(config, Infrastructure.embedded(config))) + ":"
@@ -70,12 +94,15 @@ public final class ReplayCli {
         String user = config.get(Keys.OPS_USERNAME, "operator");
         String password = config.get(Keys.OPS_PASSWORD, "");
         List<Object> arguments = new ArrayList<>(List.of(opts.get("--topic"), opts.getOrDefault("--partition", ""),
-                opts.get("--from"), opts.getOrDefault("--to", ""), opts.containsKey("--side") ? "side" : "live"));
+                opts.getOrDefault("--from", ""), opts.getOrDefault("--to", "")));
+        if (!redrive) {
+            arguments.add(opts.containsKey("--side") ? "side" : "live");
+        }
         try {
             JsonNode reply = post(url, user, password, Map.of("type", "exec", "mbean", ReplayService.MBEAN,
-                    "operation", "replay", "arguments", arguments));
+                    "operation", redrive ? "redrive" : "replay", "arguments", arguments));
             if (reply.path("status").asInt() != 200) {
-                err.println("Replay refused: " + error(reply));
+                err.println((redrive ? "Re-drive" : "Replay") + " refused: " + error(reply));
                 return 1;
             }
             String answer = reply.path("value").asText();

@@ -17,6 +17,18 @@ public interface ReplayMXBean {
      */
     String replay(String topics, String partitions, String from, String to, String mode);
 
+    /**
+     * Re-drives dead letters: reads a range of each topic's dead-letter topic ({@code <topic>.dlq}) and applies it
+     * through that topic's flow, as a side replay; records that fail again go back to the dead-letter topic with
+     * {@code tidewater.redrive.count} one higher. Facts and dimensions are idempotent, so re-driving twice adds nothing.
+     *
+     * @param topics     one or more load topics (not their .dlq names), comma-separated
+     * @param partitions partitions of the dead-letter topic, comma-separated; empty for all
+     * @param from       an offset or a time in the dead-letter topic, or "beginning"; empty for the beginning
+     * @param to         an offset or a time, exclusive; empty for the end of the dead-letter topic now
+     */
+    String redrive(String topics, String partitions, String from, String to);
+
     /** One line per replay since the start: id, mode, topic, state, records done and remaining. */
     List<String> getReplays();
 

@@ -67,7 +67,10 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     private final DataSource edw;
     private final String group;
+    private final String instanceId;
     private final Map<String, LoadTopic> topics = new LinkedHashMap<>();
+    /** Each load topic's dead-letter topic, re-driven through that topic's apply route. */
+    private final Map<String, LoadTopic> deadLetterTopics = new LinkedHashMap<>();
     private final Properties adminProps = new Properties();
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, Replay> replays = new ConcurrentSkipListMap<>();
@@ -80,10 +83,12 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     private Admin admin;
     private volatile java.util.function.Supplier<Map<String, Long>> lagByTopic;
 
-    public ReplayService(DataSource edw, String group, List<LoadTopic> loadTopics, String bootstrapServers) {
+    public ReplayService(DataSource edw, String group, String instanceId, List<LoadTopic> loadTopics, String bootstrapServers) {
         this.edw = edw;
         this.group = group;
+        this.instanceId = instanceId;
         loadTopics.forEach(t -> topics.put(t.topic(), t));
+        loadTopics.forEach(t -> deadLetterTopics.put(t.topic() + ".dlq", new LoadTopic(t.topic() + ".dlq", t.route(), t.apply())));
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewater-replay");
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
@@ -112,6 +117,29 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     @Override
     public String replay(String topicList, String partitions, String from, String to, String mode) {
         ReplayRequest request = ReplayRequest.parse(topicList, partitions, from, to, mode);
+        return start(request, request.side() ? "side replay" : "live replay", topics);
+    }
+
+    @Override
+    public String redrive(String topicList, String partitions, String from, String to) {
+        if (topicList == null || topicList.isBlank()) {
+            throw new ReplayException("name the load topic whose dead letters to re-drive, e.g. " + topics.keySet().iterator().next());
+        }
+        List<String> dlqs = new ArrayList<>();
+        for (String topic : topicList.split(",")) {
+            String t = topic.strip();
+            if (!topics.containsKey(t)) {
+                throw new ReplayException("topic '" + t + "' is not loaded by Tidewater; load topics: " + topics.keySet());
+            }
+            dlqs.add(t + ".dlq");
+        }
+        ReplayRequest request = ReplayRequest.parse(String.join(",", dlqs), partitions,
+                from == null || from.isBlank() ? "beginning" : from, to, "side");
+        return start(request, "redrive", deadLetterTopics);
+    }
+
+    /** Plans a request against the given topics and starts it; refused requests change nothing. */
+    private String start(ReplayRequest request, String kind, Map<String, LoadTopic> known) {
         Replay replay;
         synchronized (this) {
             for (String topic : request.topics()) {
@@ -122,8 +150,11 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
                     }
                 }
             }
-            List<Leg> legs = plan(request);
-            replay = new Replay(ids.incrementAndGet(), request.side(), legs);
+            List<Leg> legs = plan(request, known);
+            if (!request.side()) {
+                request.topics().forEach(this::requireOnlyOwnConsumers);
+            }
+            replay = new Replay(ids.incrementAndGet(), kind, legs, known);
             replays.put(replay.id, replay);
         }
         LOG.info("Replay {} requested: {}", replay.id, replay.describe());
@@ -147,6 +178,10 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     /** Resolves the request against the topics' current offsets; throws ReplayException, changing nothing. */
     List<Leg> plan(ReplayRequest request) {
+        return plan(request, topics);
+    }
+
+    private List<Leg> plan(ReplayRequest request, Map<String, LoadTopic> known) {
         if (request.from().time() != null && request.to() != null && request.to().time() != null
                 && request.from().time().isAfter(request.to().time())) {
             throw new ReplayException("the start " + request.from() + " is after the end " + request.to());
@@ -164,7 +199,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
             } catch (Exception e) {
                 throw new ReplayException("cannot describe topic '" + topic + "': " + rootMessage(e));
             }
-            if (!topics.containsKey(topic)) {
+            if (!known.containsKey(topic)) {
                 throw new ReplayException("topic '" + topic + "' is not loaded by Tidewater; load topics: " + topics.keySet());
             }
             List<Integer> all = described.get(topic).partitions().stream().map(p -> p.partition()).sorted().toList();
@@ -228,6 +263,29 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     // ---- live replay (routes/replay-live.camel.yaml) ------------------------------------------------------------
 
+    /**
+     * A live replay moves the position of this instance's load route only: with other load instances in the topic's
+     * group it is refused, naming them, before anything changes (their writes would undo the rewind).
+     */
+    private void requireOnlyOwnConsumers(String topic) {
+        LoadTopic load = topics.get(topic);
+        String consumerGroup = group + "." + load.route();
+        String own = load.route() + "-" + instanceId;
+        List<String> others;
+        try {
+            others = admin().describeConsumerGroups(List.of(consumerGroup)).all().get(10, TimeUnit.SECONDS).get(consumerGroup)
+                    .members().stream().filter(m -> !m.clientId().startsWith(own))
+                    .map(m -> m.clientId() + " on " + m.host()).sorted().toList();
+        } catch (Exception e) {
+            throw new ReplayException("cannot describe consumer group '" + consumerGroup + "': " + rootMessage(e));
+        }
+        if (!others.isEmpty()) {
+            throw new ReplayException("a live replay of " + topic + " would move only this instance (" + instanceId
+                    + "), but other load instances consume it too: " + String.join(", ", others)
+                    + "; stop them for the replay, or ask for a side replay (--side)");
+        }
+    }
+
     private void startLive(Replay replay, String topic) {
         LoadTopic load = topics.get(topic);
         List<Leg> legs = replay.legs.stream().filter(l -> l.topic().equals(topic)).toList();
@@ -268,8 +326,8 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     private void startSide(Replay replay) {
         for (String topic : replay.topics()) {
-            LoadTopic load = topics.get(topic);
-            String routeId = "replay-side-" + replay.id + "-" + load.route();
+            LoadTopic load = replay.loads.get(topic);
+            String routeId = (replay.kind.equals("redrive") ? "redrive-" : "replay-side-") + replay.id + "-" + load.route();
             String repository = "replayStart" + replay.id + "_" + load.route();
             Map<Integer, Long> starts = new HashMap<>();
             // Partitions outside the request start at their range's end, i.e. are not read.
@@ -426,8 +484,11 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     /** One replay and where it stands. */
     private final class Replay {
         final int id;
+        /** live replay, side replay, or redrive (a side replay of dead-letter topics). */
+        final String kind;
         final boolean side;
         final List<Leg> legs;
+        final Map<String, LoadTopic> loads;
         final Instant started = Instant.now();
         final Map<String, Long> positions = new java.util.concurrent.ConcurrentHashMap<>();
         final List<String> sideRoutes = new ArrayList<>();
@@ -436,10 +497,12 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         /** Set once every topic has been moved back (live) or its route added (side); progress counts from then. */
         volatile boolean armed;
 
-        Replay(int id, boolean side, List<Leg> legs) {
+        Replay(int id, String kind, List<Leg> legs, Map<String, LoadTopic> loads) {
             this.id = id;
-            this.side = side;
+            this.kind = kind;
+            this.side = !kind.equals("live replay");
             this.legs = legs;
+            this.loads = loads;
             legs.forEach(l -> positions.put(l.topic() + "/" + l.partition(), l.start()));
         }
 
@@ -496,7 +559,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
         String describe() {
             Map<String, List<Leg>> byTopic = legs.stream().collect(Collectors.groupingBy(Leg::topic, LinkedHashMap::new, Collectors.toList()));
-            return (side ? "side" : "live") + " replay of " + byTopic.entrySet().stream().map(e -> e.getKey() + " "
+            return kind + " of " + byTopic.entrySet().stream().map(e -> e.getKey() + " "
                     + e.getValue().stream().map(l -> "[" + l.partition() + ": " + l.start() + ".." + l.end() + ")")
                     .collect(Collectors.joining(" "))).collect(Collectors.joining(", "))
                     + ", " + legs.stream().mapToLong(Leg::records).sum() + " records";

@@ -91,6 +91,7 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         settings.put("tidewater.topics.customers", customers);
         settings.put("tidewater.topics.orders", orders);
         settings.put("tidewater.load.group-id", group);
+        settings.put("tidewater.load.instance-id", "test");
         settings.put("tidewater.load.batch-size", "200");
         settings.put("tidewater.load.batch-interval-ms", "100");
         settings.put("tidewater.load.poll-timeout-ms", "100");

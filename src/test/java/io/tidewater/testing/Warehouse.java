@@ -67,6 +67,15 @@ public final class Warehouse implements AutoCloseable {
         }
     }
 
+    /** Runs a statement that returns no rows (DDL, say) in this warehouse's schema. */
+    public void execute(String sql) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     @Override
     public void close() {
         ds.close();

@@ -26,8 +26,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The warehouse becomes unreachable for 30 s mid-load: no offset moves while it is down, and nothing is lost after. */
+/**
+ * The warehouse becomes unreachable for 30 s mid-load: no offset moves while it is down, and nothing is lost after.
+ * The outage outlasts max.poll.interval.ms (10 s here), so the stuck consumers lose their partitions meanwhile and
+ * rejoin afterwards (issue 11, point 9): still nothing is lost or duplicated.
+ */
 class WarehouseOutageRouteTest extends LoadRouteTestSupport {
+
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("tidewater.load.max-poll-interval-ms", "10000");
+    }
 
     private OutageProxy proxy;
     private HikariDataSource viaProxy;
@@ -64,12 +73,23 @@ class WarehouseOutageRouteTest extends LoadRouteTestSupport {
         await().during(Duration.ofSeconds(26)).atMost(Duration.ofSeconds(30)).until(() ->
                 edwOffsets().equals(edwBefore) && kafkaOffsets().equals(kafkaBefore)
                         && warehouse.count("SELECT count(*) FROM fact_call") == 3000);
+        // By now the calls consumer, stuck retrying for longer than max.poll.interval.ms, has left its group.
+        assertEquals(0, members(group + ".events-calls"), "the stuck consumer left the group");
 
         proxy.up();
         await().atMost(Duration.ofSeconds(90)).until(() -> warehouse.count("SELECT count(*) FROM fact_call") == 6000
                 && warehouse.count("SELECT count(*) FROM fact_order") == 1);
         assertEquals(6000L, warehouse.count("SELECT sum(next_offset) FROM etl_offsets WHERE topic = '" + calls + "'"));
         assertEquals(6000L, warehouse.count("SELECT sum(calls) FROM agg_calls_hourly"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> members(group + ".events-calls") == 1);
+    }
+
+    private static int members(String consumerGroup) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeConsumerGroups(List.of(consumerGroup)).all().get().get(consumerGroup).members().size();
+        }
     }
 
     private static List<String[]> callEvents(int n) {
