@@ -1,9 +1,12 @@
 package io.tidewater.warehouse;
 
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 
 import io.tidewater.events.LoadBatch;
+import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -12,17 +15,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the records of a batch that the warehouse refuses (a data error, see {@link WarehouseErrors}) by splitting the
- * batch in halves and applying each half again through the same apply route, in offset order; a half that fails again
- * is split in turn. A single record that still fails is marked rejected, so that its apply dead-letters it with the
- * SQLSTATE and the warehouse's message and records its offset. Every piece commits its rows with its own offsets, and
- * because pieces go in the batch's order, etl_offsets never passes a record that is neither written nor dead-lettered.
+ * Finds the records of a batch that the warehouse refuses (a data error, see {@link WarehouseErrors}) and applies the
+ * batch again without them, in one transaction: the other records and the whole batch's offsets commit together, and
+ * the refused ones go to the dead-letter topic with the SQLSTATE and the warehouse's message.
+ *
+ * <p>The search tries parts of the batch through the same apply route as <em>trials</em>: the statement runs in full
+ * and then raises SQLSTATE TW001 (tidewater_trial_passed()), so a trial never commits, writes nothing and costs no
+ * fsync. Records holding a NUL character (which no PostgreSQL text value can) are tried first, one by one, and the rest
+ * together; a part that still fails is split in halves, and a half that fails is split in turn, down to single records.
+ *
+ * <p>Should the batch without the records found still be refused (records that fail only together), the batch is
+ * instead applied in halves for real, in offset order, each half with its own offsets, down to single records; so
+ * etl_offsets never passes a record that is neither written nor dead-lettered.
  */
 public class BatchIsolation {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchIsolation.class);
     /** Exchange property of a piece: counted as part of the batch it came from, not as a new poll. */
     public static final String PIECE = "tidewaterPiece";
+    /** Exchange property of a trial: its statement is rolled back (SQLSTATE TW001 when it would have succeeded). */
+    public static final String TRIAL = "tidewaterTrial";
+    /** Exchange property of the batch applied again without its refused records, and of the pieces of a fallback. */
+    static final String FINAL = "tidewaterIsolated";
+    static final String TRIAL_PASSED = "TW001";
+    private static final String TRIAL_STATEMENT = ";\nSELECT tidewater_trial_passed()";
 
     private ProducerTemplate producer;
 
@@ -32,34 +48,134 @@ public class BatchIsolation {
         List<Exchange> records = failed.getProperty(LoadBatch.RECORDS, List.class);
         String route = failed.getProperty(WarehouseErrors.ISOLATE_IN, String.class);
         Throwable cause = failed.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failed.getProperty(FINAL) != null) {
+            fallback(failed, route, records, cause);
+        } else {
+            LOG.info("The warehouse refused a batch of {} records on {} ({}); looking for the records it refuses",
+                    records.size(), route, firstLine(cause));
+            List<Exchange> refused = new ArrayList<>();
+            if (records.size() == 1) {
+                refused.add(records.get(0));
+            } else {
+                searchSuspectsFirst(failed, route, records, refused);
+            }
+            for (Exchange r : refused) {
+                LOG.warn("The warehouse refused the record at {}: {}", LoadBatch.position(r), firstLine(cause));
+                r.setProperty(LoadBatch.REJECTED, cause);
+            }
+            Exchange again = piece(failed, records);
+            again.setProperty(FINAL, true);
+            send(route, again);
+        }
+        failed.getMessage().setBody(records);
+    }
+
+    /**
+     * Tries the records that look refusable (a NUL character in their value) one by one, then the rest together, and
+     * splits the rest only if it fails too: one trial per such record instead of a search through halves for each.
+     */
+    private void searchSuspectsFirst(Exchange parent, String route, List<Exchange> records, List<Exchange> refused) throws Exception {
+        List<Exchange> rest = new ArrayList<>(records.size());
+        List<Exchange> suspects = new ArrayList<>();
+        for (Exchange r : records) {
+            String value = r.getMessage().getBody(String.class);
+            (value != null && (value.contains("\\u0000") || value.indexOf('\0') >= 0) ? suspects : rest).add(r);
+        }
+        if (suspects.isEmpty() || rest.isEmpty()) {
+            search(parent, route, records, refused);
+            return;
+        }
+        for (Exchange suspect : suspects) {
+            if (trial(parent, route, List.of(suspect))) {
+                rest.add(suspect);
+            } else {
+                refused.add(suspect);
+            }
+        }
+        if (!rest.isEmpty() && !trial(parent, route, rest)) {
+            search(parent, route, rest, refused);
+        }
+    }
+
+    /** Adds to refused the records of a failed group that fail on their own; halves are tried, never committed. */
+    private void search(Exchange parent, String route, List<Exchange> failedGroup, List<Exchange> refused) throws Exception {
+        if (failedGroup.size() == 1) {
+            refused.add(failedGroup.get(0));
+            return;
+        }
+        int half = failedGroup.size() / 2;
+        List<Exchange> left = failedGroup.subList(0, half);
+        List<Exchange> right = failedGroup.subList(half, failedGroup.size());
+        boolean leftRefused = !trial(parent, route, left);
+        if (leftRefused) {
+            search(parent, route, left, refused);
+        }
+        // The group failed: when its left half passed, its right half holds a refused record without a trial.
+        if (!leftRefused || !trial(parent, route, right)) {
+            search(parent, route, right, refused);
+        }
+    }
+
+    /** True if the records would be written; false if the warehouse refuses some of them. */
+    private boolean trial(Exchange parent, String route, List<Exchange> records) throws Exception {
+        Exchange trial = piece(parent, records);
+        trial.setProperty(TRIAL, true);
+        Exchange done = producer(parent.getContext()).send("direct:" + route, trial);
+        Exception e = done.getException();
+        if (e == null) {
+            throw new IllegalStateException("A trial on " + route + " committed: its statement lacks " + TRIAL_STATEMENT.strip());
+        }
+        SQLException sql = WarehouseErrors.sqlException(e);
+        if (sql != null && TRIAL_PASSED.equals(WarehouseErrors.sqlState(sql))) {
+            return true;
+        }
+        if (WarehouseErrors.classify(e) == WarehouseErrors.Kind.DATA) {
+            return false;
+        }
+        throw e;
+    }
+
+    /** Applies halves for real, in offset order, each committing with its own offsets; single records are refused. */
+    private void fallback(Exchange failed, String route, List<Exchange> records, Throwable cause) throws Exception {
         if (records.size() == 1) {
             if (records.get(0).getProperty(LoadBatch.REJECTED) != null) {
                 // Even the record's dead letter and offset alone were refused: nothing left to split.
                 throw new IllegalStateException("The warehouse refused the offsets of a dead-lettered record", cause);
             }
-            LOG.warn("The warehouse refused the record at {}: {}", LoadBatch.position(records.get(0)),
-                    cause == null ? "?" : cause.getMessage());
+            LOG.warn("The warehouse refused the record at {}: {}", LoadBatch.position(records.get(0)), firstLine(cause));
             records.get(0).setProperty(LoadBatch.REJECTED, cause);
-            apply(failed, route, records);
         } else {
-            if (failed.getProperty(PIECE) == null) {
-                LOG.info("The warehouse refused a batch of {} records on {} ({}); splitting it to find the records it refuses",
-                        records.size(), route, cause == null ? "?" : cause.getMessage());
-            }
-            int half = records.size() / 2;
-            apply(failed, route, records.subList(0, half));
-            apply(failed, route, records.subList(half, records.size()));
+            LOG.info("The warehouse still refused {} records on {} without the ones found; applying them in halves",
+                    records.size(), route);
         }
-        failed.getMessage().setBody(records);
+        int half = records.size() == 1 ? 1 : records.size() / 2;
+        for (List<Exchange> part : records.size() == 1 ? List.of(records)
+                : List.of(records.subList(0, half), records.subList(half, records.size()))) {
+            Exchange p = piece(failed, part);
+            p.setProperty(FINAL, true);
+            send(route, p);
+        }
     }
 
-    private void apply(Exchange parent, String route, List<Exchange> records) throws Exception {
+    /**
+     * The apply routes' step before their warehouse call: a trial's statement gets a last statement that always fails,
+     * so that nothing of it commits.
+     */
+    public String statement(@Body String sql, Exchange exchange) {
+        return exchange.getProperty(TRIAL) == null ? sql : sql + TRIAL_STATEMENT;
+    }
+
+    private static Exchange piece(Exchange parent, List<Exchange> records) {
         Exchange piece = new DefaultExchange(parent.getContext());
         piece.getExchangeExtension().setFromRouteId(parent.getFromRouteId());
         piece.getMessage().setHeaders(new HashMap<>(parent.getMessage().getHeaders()));
         piece.getMessage().setBody(List.copyOf(records));
         piece.setProperty(PIECE, true);
-        Exchange done = producer(parent.getContext()).send("direct:" + route, piece);
+        return piece;
+    }
+
+    private void send(String route, Exchange piece) throws Exception {
+        Exchange done = producer(piece.getContext()).send("direct:" + route, piece);
         if (done.getException() != null) {
             throw done.getException();
         }
@@ -70,5 +186,9 @@ public class BatchIsolation {
             producer = context.createProducerTemplate();
         }
         return producer;
+    }
+
+    private static String firstLine(Throwable t) {
+        return t == null || t.getMessage() == null ? "?" : t.getMessage().lines().findFirst().orElse("?");
     }
 }

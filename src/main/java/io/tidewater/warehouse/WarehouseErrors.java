@@ -18,6 +18,11 @@ import org.apache.camel.support.ExchangeHelper;
  */
 public class WarehouseErrors {
 
+    /** The onException predicate for trials: their failures go straight back to the search, never retried. */
+    public boolean isTrial(Exchange exchange) {
+        return exchange.getProperty(BatchIsolation.TRIAL) != null;
+    }
+
     /** Exchange property naming the route that prepared the batch: only there can its records be isolated. */
     public static final String ISOLATE_IN = "tidewaterIsolateIn";
 
@@ -72,7 +77,8 @@ public class WarehouseErrors {
     public boolean isRecordRejection(Exchange exchange) {
         Throwable caught = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (classify(caught) != Kind.DATA || exchange.getProperty(LoadBatch.RECORDS) == null) {
+        if (classify(caught) != Kind.DATA || exchange.getProperty(LoadBatch.RECORDS) == null
+                || exchange.getProperty(BatchIsolation.TRIAL) != null) {
             return false;
         }
         String route = ExchangeHelper.getRouteId(exchange);
