@@ -8,16 +8,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
-import java.util.Properties;
 
 import io.tidewater.testing.AppProcess;
 import io.tidewater.testing.ExpectedWarehouse;
+import io.tidewater.testing.Topics;
 import io.tidewater.testing.Workload;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,23 +82,6 @@ class LoadCrashIT {
     }
 
     private static void produce(AppProcess app, String topic, List<String[]> records) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + app.kafkaPort);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (String[] r : records) {
-                producer.send(new ProducerRecord<>(topic, r[0], r[1]), (m, e) -> {
-                    if (e != null) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-            }
-            producer.flush();
-        }
-        Objects.requireNonNull(topic);
+        Topics.produce("localhost:" + app.kafkaPort, topic, records);
     }
 }

@@ -13,21 +13,15 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import io.tidewater.testing.AppProcess;
+import io.tidewater.testing.CaptureFixture;
 import io.tidewater.testing.ExpectedWarehouse;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Topics;
 import io.tidewater.testing.Workload;
-import io.tidewater.warehouse.DataSources;
-import io.tidewater.warehouse.Migrations;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,14 +52,7 @@ class ScaleOutIT {
 
     @AfterEach
     void dropSlots() throws Exception {
-        for (String db : new String[] {"crm", "sales"}) {
-            try (Connection c = DriverManager.getConnection(SharedInfrastructure.get().jdbcUrl(db), "postgres", "");
-                 PreparedStatement ps = c.prepareStatement(
-                         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
-                ps.setString(1, slot + "_" + db);
-                ps.executeQuery().close();
-            }
-        }
+        CaptureFixture.dropSlots(slot);
     }
 
     @Test
@@ -74,11 +61,7 @@ class ScaleOutIT {
         assertEquals(200_000, w.size());
         Topics.ensure(calls, shipping, customers, orders, calls + ".dlq", shipping + ".dlq", customers + ".dlq", orders + ".dlq");
         // The captured databases need their tables, as in production.
-        for (String db : new String[] {"crm", "sales"}) {
-            try (var ds = DataSources.pooled("migrate-" + db, SharedInfrastructure.get().jdbcUrl(db), "postgres", null, null, 2)) {
-                Migrations.oltp(ds, db);
-            }
-        }
+        CaptureFixture.migrateOltp();
         try (AppProcess first = instance("first", true); AppProcess second = instance("second", false)) {
             first.start();
             awaitReady(first);
@@ -183,22 +166,6 @@ class ScaleOutIT {
     }
 
     private static void produce(String topic, List<String[]> records) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.get().bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (String[] r : records) {
-                producer.send(new ProducerRecord<>(topic, r[0], r[1]), (m, e) -> {
-                    if (e != null) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-            }
-            producer.flush();
-        }
+        Topics.produce(SharedInfrastructure.get().bootstrapServers(), topic, records);
     }
 }

@@ -19,11 +19,10 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewater.testing.CaptureFixture;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Topics;
-import io.tidewater.warehouse.DataSources;
-import io.tidewater.warehouse.Migrations;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
@@ -50,31 +49,12 @@ class CaptureRouteTest extends CamelTestSupport {
     @Override
     public void configureContext(CamelContextConfiguration config) {
         super.configureContext(config);
-        SharedInfrastructure.Stack stack = SharedInfrastructure.get();
-        for (String db : new String[] {"crm", "sales"}) {
-            try (var ds = DataSources.pooled("migrate-" + db, stack.jdbcUrl(db), "postgres", null, null, 3)) {
-                Migrations.oltp(ds, db);
-            }
-        }
+        CaptureFixture.migrateOltp();
         prefix = TestNames.topic("cdc");
         slot = TestNames.schema("slot");
         idBase = System.nanoTime() % 1_000_000_000L * 1000;
-        int port = stack.postgresPort();
         Properties p = new Properties();
-        p.put("tidewater.kafka.bootstrap-servers", stack.bootstrapServers());
-        p.put("tidewater.capture.enabled", "true");
-        p.put("tidewater.capture.offsets-topic", prefix + ".offsets");
-        p.put("tidewater.capture.offsets-replication-factor", "1");
-        p.put("tidewater.capture.heartbeat-interval-ms", "1000");
-        for (String db : new String[] {"crm", "sales"}) {
-            p.put("tidewater.capture." + db + ".hostname", "localhost");
-            p.put("tidewater.capture." + db + ".port", String.valueOf(port));
-            p.put("tidewater.capture." + db + ".dbname", db);
-            p.put("tidewater.capture." + db + ".user", "postgres");
-            p.put("tidewater.capture." + db + ".password", "test");
-            p.put("tidewater.capture." + db + ".slot", slot + "_" + db);
-            p.put("tidewater.capture." + db + ".topic-prefix", prefix + "." + db);
-        }
+        p.putAll(CaptureFixture.settings(prefix, slot));
         p.put("tidewater.capture.crm.tables", "public.customers");
         p.put("tidewater.capture.sales.tables", "public.orders");
         config.withUseOverridePropertiesWithPropertiesComponent(p);
@@ -97,13 +77,7 @@ class CaptureRouteTest extends CamelTestSupport {
     void dropSlots() throws Exception {
         context.stop();
         publisher.close();
-        for (String db : new String[] {"crm", "sales"}) {
-            try (Connection c = connect(db); PreparedStatement ps = c.prepareStatement(
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
-                ps.setString(1, slot + "_" + db);
-                ps.executeQuery().close();
-            }
-        }
+        CaptureFixture.dropSlots(slot);
     }
 
     private static Connection connect(String db) throws Exception {

@@ -1,9 +1,6 @@
 package io.tidewater.testing;
 
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewater.LoadBeans;
 import io.tidewater.capture.ChangePublisher;
-import io.tidewater.warehouse.DataSources;
-import io.tidewater.warehouse.Migrations;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.replay.ReplayService;
 import org.apache.camel.RoutesBuilder;
@@ -112,30 +107,14 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
 
     /** Debezium into <prefix>.crm.public.customers and <prefix>.sales.public.orders, which the load routes read. */
     private void captureSettings() {
-        SharedInfrastructure.Stack stack = SharedInfrastructure.get();
-        for (String db : new String[] {"crm", "sales"}) {
-            try (var ds = DataSources.pooled("migrate-" + db, stack.jdbcUrl(db), "postgres", null, null, 3)) {
-                Migrations.oltp(ds, db);
-            }
-        }
+        CaptureFixture.migrateOltp();
         capturePrefix = TestNames.topic("cdc");
         slot = TestNames.schema("slot");
         customers = capturePrefix + ".crm.public.customers";
         orders = capturePrefix + ".sales.public.orders";
+        settings.putAll(CaptureFixture.settings(capturePrefix, slot));
         settings.put("tidewater.topics.customers", customers);
         settings.put("tidewater.topics.orders", orders);
-        settings.put("tidewater.capture.enabled", "true");
-        settings.put("tidewater.capture.offsets-topic", capturePrefix + ".offsets");
-        settings.put("tidewater.capture.heartbeat-interval-ms", "1000");
-        for (String db : new String[] {"crm", "sales"}) {
-            settings.put("tidewater.capture." + db + ".hostname", "localhost");
-            settings.put("tidewater.capture." + db + ".port", String.valueOf(stack.postgresPort()));
-            settings.put("tidewater.capture." + db + ".dbname", db);
-            settings.put("tidewater.capture." + db + ".user", "postgres");
-            settings.put("tidewater.capture." + db + ".password", "test");
-            settings.put("tidewater.capture." + db + ".slot", slot + "_" + db);
-            settings.put("tidewater.capture." + db + ".topic-prefix", capturePrefix + "." + db);
-        }
     }
 
     @Override
@@ -176,14 +155,7 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         if (withCapture()) {
             context.stop();
             publisher.close();
-            for (String db : new String[] {"crm", "sales"}) {
-                try (Connection c = DriverManager.getConnection(SharedInfrastructure.get().jdbcUrl(db), "postgres", "");
-                     PreparedStatement ps = c.prepareStatement(
-                             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
-                    ps.setString(1, slot + "_" + db);
-                    ps.executeQuery().close();
-                }
-            }
+            CaptureFixture.dropSlots(slot);
         }
         warehouse.close();
     }

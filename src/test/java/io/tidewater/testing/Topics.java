@@ -60,6 +60,27 @@ public final class Topics {
         }
     }
 
+    /** Sends (key, value) records fast (batched, acks from all replicas) to any brokers, and waits for every ack. */
+    public static void produce(String bootstrap, String topic, List<String[]> records) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (String[] r : records) {
+                producer.send(new ProducerRecord<>(topic, r[0], r[1]), (m, e) -> {
+                    if (e != null) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+    }
+
     /** Everything currently in a topic, read from the beginning. */
     public static List<ConsumerRecord<String, String>> readAll(String topic, int expected, Duration timeout) {
         return readAll(SharedInfrastructure.get().bootstrapServers(), topic, expected, timeout);
