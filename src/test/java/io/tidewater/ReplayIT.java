@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import io.tidewater.testing.AppProcess;
+import io.tidewater.testing.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +78,21 @@ class ReplayIT {
                     "--from", "99999999");
             assertEquals(1, past.status(), past.body());
             assertTrue(past.body().contains("is past the end"), past.body());
+
+            // Issue 11, point 10: a call the warehouse refuses is dead-lettered; the CLI re-drives the dead letters and
+            // follows the re-drive; it fails again, so it is back in the dead-letter topic with a re-drive count.
+            String bootstrap = "localhost:" + app.kafkaPort;
+            app.produce("events.callcenter.calls", "nul", "{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"call.completed\","
+                    + "\"customerId\":1,\"agentId\":\"a\\u0000b\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,"
+                    + "\"outcome\":\"resolved\"}");
+            assertEquals(1, Topics.readAll(bootstrap, "events.callcenter.calls.dlq", 1, Duration.ofSeconds(60)).size());
+            AppProcess.Response redrive = app.runCommand("redrive", "--topic", "events.callcenter.calls", "--wait");
+            assertEquals(0, redrive.status(), redrive.body());
+            assertTrue(redrive.body().contains("redrive of events.callcenter.calls.dlq") && redrive.body().contains("DONE"), redrive.body());
+            var dlq = Topics.readAll(bootstrap, "events.callcenter.calls.dlq", 2, Duration.ofSeconds(60));
+            assertEquals(2, dlq.size());
+            assertTrue(dlq.stream().anyMatch(r -> r.headers().lastHeader("tidewater.redrive.count") != null
+                    && new String(r.headers().lastHeader("tidewater.redrive.count").value()).equals("1")), "re-driven once");
         }
     }
 

@@ -301,6 +301,7 @@ public final class ChaosRun {
 
         Producer(String bootstrap, Workload w, Duration length) {
             super("chaos-producer");
+            setDaemon(true);
             this.bootstrap = bootstrap;
             this.w = w;
             this.length = length;
@@ -371,9 +372,10 @@ public final class ChaosRun {
         private final int controllerPort = FreePorts.next();
         private Process process;
 
-        Broker(Path data, Path log) {
+        Broker(Path data, Path log) throws java.io.IOException {
             this.data = data;
             this.log = log;
+            Files.deleteIfExists(log);
         }
 
         String bootstrap() {
