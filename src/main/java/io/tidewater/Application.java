@@ -4,7 +4,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -75,6 +77,8 @@ public final class Application {
         Infrastructure infra;
         try {
             config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+            // Resolved once (it may look up the host name), for the routes' client ids and the replay service alike.
+            config = config.with(Map.of(Keys.LOAD_INSTANCE_ID, LoadBeans.instanceId(config)));
             requireOpsPorts(config);
             infra = Infrastructure.start(config);
         } catch (ConfigException e) {
@@ -113,10 +117,11 @@ public final class Application {
     private static void stop(Main main, Infrastructure infra, CountDownLatch stopped, int shutdownSeconds) {
         main.completed();
         try {
-            if (stopped.await(Math.max(1, shutdownSeconds - 5), TimeUnit.SECONDS)) {
+            int graceSeconds = Math.max(1, shutdownSeconds - 5);
+            if (stopped.await(graceSeconds, TimeUnit.SECONDS)) {
                 return;
             }
-            LOG.warn("Still stopping after {} s: aborting the warehouse calls in flight", Math.max(1, shutdownSeconds - 5));
+            LOG.warn("Still stopping after {} s: aborting the warehouse calls in flight", graceSeconds);
             infra.closeWarehouse();
             if (!stopped.await(10, TimeUnit.SECONDS)) {
                 LOG.warn("Camel did not stop; stopping the embedded services now");
@@ -134,10 +139,10 @@ public final class Application {
         // Camel reads camel.* from the file itself: the environment's overrides are handed over here.
         config.environmentOverrides("camel.").forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.management.host", OpsHost.bind(config, infra.embedded()));
-        main.addOverrideProperty(Keys.LOAD_INSTANCE_ID, LoadBeans.instanceId(config));
+        main.addOverrideProperty(Keys.LOAD_INSTANCE_ID, config.get(Keys.LOAD_INSTANCE_ID));
         infra.resolvedProperties().forEach(main::addOverrideProperty);
         ManagementSecurity.properties(config, infra.embedded()).forEach(main::addOverrideProperty);
-        List<String> excluded = new java.util.ArrayList<>();
+        List<String> excluded = new ArrayList<>();
         if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
             // Another instance runs capture (a replication slot has one reader): leave the capture routes out.
             excluded.add("capture-*");
@@ -271,8 +276,7 @@ public final class Application {
     private static URI jolokiaUrl(TidewaterConfig config) {
         String url = config.get(Keys.HAWTIO_JOLOKIA_URL, "");
         if (url.isBlank()) {
-            url = "http://" + OpsHost.local(OpsHost.bind(config, Infrastructure.embedded(config))) + ":"
-                    + config.getPort(MANAGEMENT_PORT, 8081) + "/observe/jolokia";
+            url = OpsHost.localJolokiaUrl(config, Infrastructure.embedded(config));
         }
         try {
             URI uri = new URI(url);

@@ -49,8 +49,9 @@ public final class DeadLetters {
         dlq.setHeader(ERROR_CLASS, reported.getClass().getName());
         dlq.setHeader(ERROR_MESSAGE, String.valueOf(reported.getMessage()));
         dlq.removeHeader(ERROR_SQLSTATE);
-        if (sql != null && WarehouseErrors.sqlState(sql) != null) {
-            dlq.setHeader(ERROR_SQLSTATE, WarehouseErrors.sqlState(sql));
+        String state = sql == null ? null : WarehouseErrors.sqlState(sql);
+        if (state != null) {
+            dlq.setHeader(ERROR_SQLSTATE, state);
         }
         String source = in.getHeader(ERROR_TOPIC, String.class);
         if (source != null) {

@@ -17,6 +17,11 @@ public final class OpsHost {
         return config.get(Keys.OPS_HOST, embedded ? "127.0.0.1" : "0.0.0.0");
     }
 
+    /** The Jolokia endpoint of the Tidewater configured here, as reached from this machine. */
+    public static String localJolokiaUrl(TidewaterConfig config, boolean embedded) {
+        return "http://" + local(bind(config, embedded)) + ":" + config.getPort("camel.management.port", 8081) + "/observe/jolokia";
+    }
+
     /** The host to reach a server bound on the given address from this machine. */
     public static String local(String bindHost) {
         return bindHost.equals("0.0.0.0") || bindHost.equals("::") || bindHost.equals("[::]") ? "127.0.0.1" : bindHost;

@@ -89,8 +89,7 @@ public final class ReplayCli {
             err.println((redrive ? "--topic is required" : "--topic and --from are required") + System.lineSeparator() + usage);
             return 2;
         }
-        String url = opts.getOrDefault("--url", "http://" + OpsHost.local(OpsHost.bind(config, Infrastructure.embedded(config))) + ":"
-                + config.getPort("camel.management.port", 8081) + "/observe/jolokia");
+        String url = opts.getOrDefault("--url", OpsHost.localJolokiaUrl(config, Infrastructure.embedded(config)));
         String user = config.get(Keys.OPS_USERNAME, "operator");
         String password = config.get(Keys.OPS_PASSWORD, "");
         List<Object> arguments = new ArrayList<>(List.of(opts.get("--topic"), opts.getOrDefault("--partition", ""),

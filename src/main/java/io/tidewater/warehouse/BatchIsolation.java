@@ -148,9 +148,9 @@ public class BatchIsolation {
             LOG.info("The warehouse still refused {} records on {} without the ones found; applying them in halves",
                     records.size(), route);
         }
-        int half = records.size() == 1 ? 1 : records.size() / 2;
-        for (List<Exchange> part : records.size() == 1 ? List.of(records)
-                : List.of(records.subList(0, half), records.subList(half, records.size()))) {
+        List<List<Exchange>> parts = records.size() == 1 ? List.of(records)
+                : List.of(records.subList(0, records.size() / 2), records.subList(records.size() / 2, records.size()));
+        for (List<Exchange> part : parts) {
             Exchange p = piece(failed, part);
             p.setProperty(FINAL, true);
             send(route, p);
