@@ -117,13 +117,13 @@ public final class Application {
     private static void stop(Main main, Infrastructure infra, CountDownLatch stopped, int shutdownSeconds) {
         main.completed();
         try {
-            int graceSeconds = Math.max(1, shutdownSeconds - 5);
+            int graceSeconds = Math.max(1, shutdownSeconds - 8);
             if (stopped.await(graceSeconds, TimeUnit.SECONDS)) {
                 return;
             }
             LOG.warn("Still stopping after {} s: aborting the warehouse calls in flight", graceSeconds);
             infra.closeWarehouse();
-            if (!stopped.await(10, TimeUnit.SECONDS)) {
+            if (!stopped.await(3, TimeUnit.SECONDS)) {
                 LOG.warn("Camel did not stop; stopping the embedded services now");
                 infra.close();
                 stopped.await(5, TimeUnit.SECONDS);
