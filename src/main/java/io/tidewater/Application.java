@@ -35,6 +35,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Starts Tidewater: the infrastructure (embedded or external), then Camel main with the YAML routes from ./routes. */
 public final class Application {
@@ -47,6 +48,9 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        // java.util.logging (the embedded Tomcat's) into the same log: console for people, data/tidewater.log for all.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         int rc = run(args);
         LogManager.shutdown();
         System.exit(rc);
@@ -187,7 +191,7 @@ public final class Application {
 
             @Override
             public void afterStart(BaseMainSupport m) {
-                infra.printConnectHelp();
+                infra.printConnectHelp(config.getPort(MANAGEMENT_PORT, 8081));
                 LOG.info("Tidewater started in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 try {
                     if (demoOn) {

@@ -199,9 +199,10 @@ public final class Infrastructure implements AutoCloseable {
         return m;
     }
 
-    public void printConnectHelp() {
+    public void printConnectHelp(int managementPort) {
         if (!embedded) {
-            LOG.info("External mode: Kafka {} and the EDW at {}", bootstrapServers, edwJdbcUrl);
+            LOG.info("External mode: Kafka {} and the EDW at {}; health at http://localhost:{}/observe/health; full log in data/tidewater.log",
+                    bootstrapServers, edwJdbcUrl, managementPort);
             return;
         }
         String banner = String.join(System.lineSeparator(),
@@ -213,6 +214,8 @@ public final class Infrastructure implements AutoCloseable {
                 "    psql -h localhost -p " + postgres.port() + " -U postgres -d sales    (OLTP: public.orders)",
                 "    kcat -b " + bootstrapServers + " -L",
                 "    kcat -b " + bootstrapServers + " -C -t events.callcenter.calls -o -5 -e",
+                "    curl localhost:" + managementPort + "/observe/health",
+                "  The full log (Camel, Debezium, Kafka) is in data/tidewater.log; this console shows Tidewater's own lines and warnings.",
                 "");
         LOG.info(banner);
     }

@@ -33,6 +33,22 @@ class ApplicationIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> factCalls(app, null) > 0);
             long first = factCalls(app, null);
 
+            // The console is for people: Tidewater's own lines and warnings that need action. Third-party configuration
+            // dumps and repeated harmless warnings are in data/tidewater.log only.
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.log().contains("events in"));
+            String console = app.log();
+            for (String own : List.of("Tidewater started in", "Connect with:", "psql -h localhost", "kcat -b localhost", "rows written")) {
+                assertTrue(console.contains(own), () -> "missing on the console: " + own + "\n" + console);
+            }
+            for (String noise : List.of("Starting PostgresConnectorTask with configuration", "is already mapped", "[application.properties]",
+                    "internal converter properties", "Initialising Hawtio", "org.apache.catalina", "Apache Camel 4.17.0 (tidewater) started")) {
+                assertFalse(console.contains(noise), () -> "on the console: " + noise + "\n" + around(console, noise));
+            }
+            String file = Files.readString(app.workDir().resolve("data/tidewater.log"));
+            for (String kept : List.of("Starting PostgresConnectorTask with configuration", "[application.properties]", "Tidewater started in")) {
+                assertTrue(file.contains(kept), () -> "missing in data/tidewater.log: " + kept);
+            }
+
             // Hawtio, started with the app in embedded mode, shows the Camel routes and our MBeans in a real browser.
             try (HeadlessChromium browser = HeadlessChromium.start()) {
                 browser.navigate("http://localhost:" + app.hawtioPort + "/");

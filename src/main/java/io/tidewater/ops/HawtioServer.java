@@ -18,6 +18,8 @@ import org.apache.catalina.authenticator.BasicAuthenticator;
 import org.apache.catalina.realm.GenericPrincipal;
 import org.apache.catalina.realm.RealmBase;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.webresources.FileResourceSet;
+import org.apache.catalina.webresources.StandardRoot;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
 import org.apache.tomcat.util.descriptor.web.SecurityCollection;
 import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
@@ -68,6 +70,7 @@ public final class HawtioServer implements AutoCloseable {
         // Tomcat's default web.xml would add a JSP servlet, and Hawtio has no JSPs: static files and MIME types only.
         tomcat.setAddDefaultWebXmlToWebapp(false);
         Context hawtio = tomcat.addWebapp("/hawtio", war.toAbsolutePath().toString());
+        quietLogging(hawtio, baseDir);
         Wrapper files = Tomcat.addServlet(hawtio, "default", "org.apache.catalina.servlets.DefaultServlet");
         files.setLoadOnStartup(1);
         hawtio.addServletMappingDecoded("/", "default");
@@ -84,6 +87,20 @@ public final class HawtioServer implements AutoCloseable {
         LOG.info("Hawtio at http://localhost:{}/ (connected to {}){}", port, jolokia,
                 credentials == null ? "" : ", login as " + credentials.username());
         return new HawtioServer(tomcat, port);
+    }
+
+    /**
+     * Hawtio's web application logs through its own log4j (WEB-INF/lib) with a configuration that prints every start-up
+     * step; ours, laid over it, keeps only its warnings and errors on the console.
+     */
+    private static void quietLogging(Context hawtio, Path baseDir) throws IOException {
+        Path config = baseDir.toAbsolutePath().resolve("hawtio-log4j2.properties");
+        try (var in = HawtioServer.class.getResourceAsStream("/hawtio-log4j2.properties")) {
+            Files.write(config, in.readAllBytes());
+        }
+        StandardRoot resources = new StandardRoot(hawtio);
+        resources.addPreResources(new FileResourceSet(resources, "/WEB-INF/classes/log4j2.properties", config.toString(), "/"));
+        hawtio.setResources(resources);
     }
 
     public int port() {
