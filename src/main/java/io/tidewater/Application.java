@@ -19,6 +19,7 @@ import io.tidewater.demo.DemoTraffic;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewater.embedded.FreePorts;
+import io.tidewater.flow.Flows;
 import io.tidewater.ops.HawtioServer;
 import io.tidewater.ops.OpsHost;
 import io.tidewater.ops.KafkaHealthCheck;
@@ -173,6 +174,14 @@ public final class Application {
         HawtioServer[] hawtio = new HawtioServer[1];
         List<AutoCloseable> clients = new java.util.ArrayList<>();
         main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                // The flows see Camel recreate a flow's routes after an edit of its file, and read it again.
+                CamelContext ctx = m.getCamelContext();
+                ctx.getRegistry().findByType(Flows.class).stream().filter(f -> !ctx.getRoutePolicyFactories().contains(f))
+                        .forEach(ctx::addRoutePolicyFactory);
+            }
+
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();

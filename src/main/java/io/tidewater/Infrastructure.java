@@ -103,6 +103,9 @@ public final class Infrastructure implements AutoCloseable {
             int timeoutMs = cfg.getInt(Keys.STARTUP_TIMEOUT_MS, 10_000);
             checkKafka(bootstrap, timeoutMs);
             infra.bootstrapServers = bootstrap;
+            if (cfg.getBoolean(Keys.LOAD_ENABLED, true)) {
+                createDeadLetterTopics(bootstrap, LoadBeans.loadTopics(cfg));
+            }
             infra.edwSchema = cfg.get(Keys.EDW_SCHEMA, "edw");
             infra.edwJdbcUrl = jdbc;
             infra.edw = connect(Keys.EDW_JDBC_URL, "edw", jdbc, cfg.get(Keys.EDW_USERNAME), cfg.get(Keys.EDW_PASSWORD),
@@ -127,6 +130,16 @@ public final class Infrastructure implements AutoCloseable {
         } catch (RuntimeException e) {
             infra.close();
             throw e;
+        }
+    }
+
+    /** External mode: each flow's dead-letter topic, with the cluster's default partitions and replication. */
+    private static void createDeadLetterTopics(String bootstrap, List<String> inputs) {
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            io.tidewater.ops.Topics.ensureWithBrokerDefaults(admin, inputs.stream().map(t -> t + ".dlq").toList());
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create the dead-letter topics " + inputs.stream().map(t -> t + ".dlq").toList()
+                    + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,8 +1,13 @@
 package io.tidewater;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -12,15 +17,12 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
-import io.tidewater.enrich.CustomerCache;
-import io.tidewater.enrich.CustomerDimension;
-import io.tidewater.enrich.CustomerKeysStrategy;
 import io.tidewater.events.BatchCommit;
-import io.tidewater.events.CallBatch;
-import io.tidewater.events.CallEventParser;
-import io.tidewater.events.CustomerBatch;
-import io.tidewater.events.OrderBatch;
-import io.tidewater.events.ShippingBatch;
+import io.tidewater.flow.DimensionCache;
+import io.tidewater.flow.FlowLookups;
+import io.tidewater.flow.FlowSpec;
+import io.tidewater.flow.FlowTables;
+import io.tidewater.flow.Flows;
 import io.tidewater.ops.Jmx;
 import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.PipelineStats;
@@ -33,60 +35,97 @@ import io.tidewater.warehouse.WarehouseErrors;
 /** The beans the load routes refer to by name, bound the same way by the application and by the route tests. */
 public final class LoadBeans {
 
-    public static final String CACHE_MBEAN = "tidewater:type=cache,name=customers";
+    /** The JMX name of a dimension flow's lookup cache. */
+    public static String cacheMBean(String dimensionFlow) {
+        return "tidewater:type=cache,name=" + dimensionFlow;
+    }
+
+    public static final String CACHE_MBEAN = cacheMBean("cdc-customers");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
 
     private LoadBeans() {
     }
 
     /**
-     * Binds the load beans. The pipeline monitor (consumer lag) is created too but only talks to Kafka once the
-     * ops-status route refreshes it.
+     * Reads the flows declared in routes/ and binds the load beans. The pipeline monitor (consumer lag) is created too but
+     * only talks to Kafka once the ops-status route refreshes it. A flow that cannot run fails here, before anything is bound.
      */
     public static PipelineStats bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
                                      MeterRegistry meters, String bootstrapServers) {
+        return bind(registry, edw, config, meters, bootstrapServers, Path.of("routes"));
+    }
+
+    public static PipelineStats bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
+                                     MeterRegistry meters, String bootstrapServers, Path routes) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
-        for (String route : List.of("calls", "shipping", "customers", "orders")) {
-            String key = Keys.LOAD_CONSUMERS + route;
-            if (config.getInt(key, 1) < 1) {
-                throw new ConfigException(key, config.get(key) + " consumers cannot load anything", "set 1 or more (the route's consumersCount)");
+        UnaryOperator<String> placeholders = v -> resolve(v, config);
+        List<FlowSpec> declared = Flows.read(routes, placeholders);
+        for (FlowSpec f : declared) {
+            Matcher key = PLACEHOLDER.matcher(f.consumers().strip());
+            String value = resolve(f.consumers(), config);
+            int consumers;
+            try {
+                consumers = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                consumers = 0;
+            }
+            if (consumers < 1) {
+                throw new ConfigException(key.matches() ? key.group(1).strip() : "consumers of flow " + f.name(),
+                        value + " consumers cannot load anything",
+                        "set 1 or more (the consumersCount of flow " + f.name() + " in " + f.file() + ")");
             }
         }
         PipelineStats stats = new PipelineStats(meters);
+        Flows flows = new Flows(declared, maxBytes, group, stats, placeholders);
+        FlowTables.prepare(edw, declared);
+        flows.setWarehouse(edw);
         registry.accept("edw", edw);
         registry.accept("edwOffsets", new EdwOffsetRepository(edw, group));
         registry.accept("pipelineStats", stats);
-        registry.accept("statusLine", new StatusLine(stats, edw));
+        registry.accept("statusLine", new StatusLine(stats, edw, declared.stream().map(FlowSpec::table).toList()));
         registry.accept("batchCommit", new BatchCommit());
         registry.accept("warehouseErrors", new WarehouseErrors());
         registry.accept("batchIsolation", new BatchIsolation());
-        registry.accept("callBatch", new CallBatch(new CallEventParser(maxBytes), group, stats));
-        registry.accept("shippingBatch", new ShippingBatch(maxBytes, group, stats));
-        registry.accept("customerBatch", new CustomerBatch(maxBytes, group, stats));
-        registry.accept("orderBatch", new OrderBatch(maxBytes, group, stats));
-        registry.accept("customerDimension", new CustomerDimension());
-        registry.accept("customerKeys", new CustomerKeysStrategy());
-        CustomerCache cache = new CustomerCache(config.getInt(Keys.CACHE_MAX_SIZE, 100_000),
-                Duration.ofSeconds(config.getInt(Keys.CACHE_EXPIRE_SECONDS, 300)));
-        registry.accept("customers", cache.cache());
-        registry.accept("customerCache", cache);
-        CaffeineCacheMetrics.monitor(meters, cache.cache(), "customers");
-        Gauge.builder("tidewater.cache.hit.ratio", cache, CustomerCache::getHitRatio)
-                .description("Hit ratio of the customer enrichment cache").tag("cache", "customers").register(meters);
-        Jmx.register(CACHE_MBEAN, cache);
-        List<String> topics = loadTopics(config);
+        registry.accept("flows", flows);
+        registry.accept("flowLookups", new FlowLookups(flows));
+        for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
+            DimensionCache cache = e.getValue();
+            String table = flows.flow(e.getKey()).table();
+            // The camel-caffeine endpoint caffeine-cache:<table> finds its cache by that name.
+            registry.accept(table, cache.cache());
+            CaffeineCacheMetrics.monitor(meters, cache.cache(), e.getKey());
+            Gauge.builder("tidewater.cache.hit.ratio", cache, DimensionCache::getHitRatio)
+                    .description("Hit ratio of a dimension's lookup cache").tag("cache", e.getKey()).register(meters);
+            Jmx.register(cacheMBean(e.getKey()), cache);
+        }
+        List<String> topics = declared.stream().map(FlowSpec::topic).toList();
         PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, topics, bootstrapServers, meters);
         registry.accept("pipelineMonitor", monitor);
         Jmx.register(PipelineMonitor.MBEAN, monitor);
-        ReplayService replay = new ReplayService(edw, group, instanceId(config), List.of(
-                new ReplayService.LoadTopic(topics.get(0), "events-calls", "direct:apply-calls"),
-                new ReplayService.LoadTopic(topics.get(1), "events-shipping", "direct:apply-shipping"),
-                new ReplayService.LoadTopic(topics.get(2), "cdc-customers", "direct:apply-customers"),
-                new ReplayService.LoadTopic(topics.get(3), "cdc-orders", "direct:apply-orders")), bootstrapServers);
+        ReplayService replay = new ReplayService(edw, group, instanceId(config), declared.stream()
+                .map(f -> new ReplayService.LoadTopic(f.topic(), f.name(), "direct:apply-" + f.name())).toList(), bootstrapServers);
         replay.setLagSource(monitor::getLagByTopic);
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
         return stats;
+    }
+
+    /** Resolves {{key}} and {{key:default}} in a declaration's value from the configuration; a missing key names itself. */
+    static String resolve(String value, TidewaterConfig config) {
+        if (value == null) {
+            return null;
+        }
+        Matcher m = PLACEHOLDER.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = config.get(m.group(1).strip(), m.group(2));
+            if (v == null) {
+                throw new ConfigException(m.group(1).strip(), "is not set, and a flow declaration uses it", "set it in application.properties");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        return m.appendTail(out).toString();
     }
 
     /**
@@ -111,8 +150,8 @@ public final class LoadBeans {
         return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + ProcessHandle.current().pid();
     }
 
+    /** The topics the flows declared in routes/ read. */
     public static List<String> loadTopics(TidewaterConfig config) {
-        return List.of(config.get(Keys.TOPIC_CALLS, "events.callcenter.calls"), config.get(Keys.TOPIC_SHIPPING, "events.shipping"),
-                config.get(Keys.TOPIC_CUSTOMERS, "cdc.crm.public.customers"), config.get(Keys.TOPIC_ORDERS, "cdc.sales.public.orders"));
+        return Flows.read(Path.of("routes"), v -> resolve(v, config)).stream().map(FlowSpec::topic).toList();
     }
 }

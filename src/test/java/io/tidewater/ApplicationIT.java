@@ -53,7 +53,7 @@ class ApplicationIT {
             try (HeadlessChromium browser = HeadlessChromium.start()) {
                 browser.navigate("http://localhost:" + app.hawtioPort + "/");
                 List<String> routes = List.of("capture-crm", "capture-sales", "cdc-customers", "cdc-orders", "events-calls",
-                        "events-shipping", "enrich-customers", "load-dead-letters");
+                        "events-shipping", "flow-lookup", "load-dead-letters");
                 await().atMost(Duration.ofSeconds(60)).until(() -> routes.stream().allMatch(browser.text()::contains));
                 browser.screenshot(Path.of("target", "hawtio-screenshots", "camel-routes.png"));
                 // The route statistics table of the "routes" folder.
@@ -75,8 +75,8 @@ class ApplicationIT {
             Path route = app.workDir().resolve("routes/events-calls.camel.yaml");
             // Written aside and moved in one step, as editors save, so the watcher never sees a half-written file.
             Path edited = app.workDir().resolve("events-calls.edited");
-            Files.writeString(edited, Files.readString(route).replace("description: call.completed events into fact_call",
-                    "description: reloaded while running"));
+            Files.writeString(edited, Files.readString(route).replace("value: call.completed events into fact_call",
+                    "value: reloaded while running"));
             Files.move(edited, route, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     jolokia(app, "org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/Description")

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplayIT {
 
-    private static final String MAPPING = "SELECT event_id, customer_id, customer_key, agent_id, started_at, duration_sec, outcome\n";
-    private static final String NEW_MAPPING = "SELECT event_id, customer_id, customer_key, agent_id, started_at, duration_sec, upper(outcome)\n";
+    private static final String MAPPING = "outcome: {field: outcome, type: text, values: \"resolved,escalated,dropped\"}";
+    private static final String NEW_MAPPING = "outcome: {field: outcome, type: text, values: \"resolved,escalated,dropped\", expression: upper(outcome)}";
 
     @TempDir
     Path dir;
@@ -42,13 +42,13 @@ class ReplayIT {
             app.produceCalls("after-" + run, 300, i -> 1 + i % 50);
             await().atMost(Duration.ofSeconds(60)).until(() -> calls(app, "after-" + run, "resolved") == 300);
 
-            // The mapping of fact_call.outcome changes in the YAML route while the application runs.
+            // The mapping of fact_call.outcome changes in the flow declaration while the application runs.
             Path route = app.workDir().resolve("routes/events-calls.camel.yaml");
             String yaml = Files.readString(route);
             assertTrue(yaml.contains(MAPPING), "the mapping line to edit");
             Path edited = app.workDir().resolve("events-calls.edited");
             Files.writeString(edited, yaml.replace(MAPPING, NEW_MAPPING)
-                    .replace("description: call.completed events into fact_call", "description: outcome stored in capitals"));
+                    .replace("value: call.completed events into fact_call", "value: outcome stored in capitals"));
             Files.move(edited, route, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(30)).until(() -> app.get(
                     "/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/Description")

@@ -9,16 +9,16 @@ import java.util.Set;
  * USING INDEX, {@code before} holds the key columns and Debezium's placeholders for the rest, which are never read;
  * without {@code before} (REPLICA IDENTITY NOTHING) the key comes from the record key.
  */
-record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt) {
+public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt) {
 
     private static final Set<String> OPS = Set.of("c", "u", "d", "r");
 
-    boolean deleted() {
+    public boolean deleted() {
         return op.equals("d");
     }
 
     /** Returns null for a tombstone (the empty record that follows a delete). */
-    static ChangeEnvelope parse(String key, String raw, int maxBytes) {
+    public static ChangeEnvelope parse(String key, String raw, int maxBytes) {
         if (raw == null || raw.isEmpty()) {
             return null;
         }

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Strict field access on a JSON event, so that every violation names the field. */
-final class EventJson {
+public final class EventJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String SCHEMA = "schema";
@@ -28,7 +28,7 @@ final class EventJson {
         this.node = node;
     }
 
-    static EventJson parse(String raw, int maxBytes) {
+    public static EventJson parse(String raw, int maxBytes) {
         if (raw == null || raw.isBlank()) {
             throw new InvalidEventException("empty event");
         }
@@ -66,7 +66,7 @@ final class EventJson {
     }
 
     /** The payload when this is a record of Kafka Connect's JSON converter with schemas (schema + payload), else this. */
-    EventJson connectPayload() {
+    public EventJson connectPayload() {
         return has(SCHEMA) && has("payload") ? object("payload") : this;
     }
 
@@ -89,6 +89,12 @@ final class EventJson {
             throw new InvalidEventException("field '" + field + "' must be an object or null");
         }
         return new EventJson(v);
+    }
+
+    /** A field's value, or null when it is absent or JSON null. */
+    public JsonNode field(String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v;
     }
 
     boolean has(String field) {

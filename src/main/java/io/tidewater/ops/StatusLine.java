@@ -15,18 +15,20 @@ import org.slf4j.LoggerFactory;
 public class StatusLine {
 
     private static final Logger LOG = LoggerFactory.getLogger("tidewater.status");
-    private static final String COUNT_ROWS = "SELECT (SELECT count(*) FROM fact_call) + (SELECT count(*) FROM fact_order)"
-            + " + (SELECT count(*) FROM dim_customer)";
 
     private final PipelineStats stats;
     private final DataSource edw;
+    /** The rows of every table the flows load (names validated and quoted by the flow reader). */
+    private final String countRows;
     private long lastIn;
     private long lastWritten;
     private long lastNanos = System.nanoTime();
 
-    public StatusLine(PipelineStats stats, DataSource edw) {
+    public StatusLine(PipelineStats stats, DataSource edw, java.util.Collection<String> tables) {
         this.stats = stats;
         this.edw = edw;
+        this.countRows = tables.isEmpty() ? "SELECT 0" : "SELECT " + String.join(" + ",
+                tables.stream().distinct().map(t -> "(SELECT count(*) FROM " + io.tidewater.flow.Sql.id(t) + ")").toList());
     }
 
     public synchronized String report() {
@@ -44,7 +46,7 @@ public class StatusLine {
     }
 
     private String edwRows() {
-        try (Connection c = edw.getConnection(); PreparedStatement ps = c.prepareStatement(COUNT_ROWS);
+        try (Connection c = edw.getConnection(); PreparedStatement ps = c.prepareStatement(countRows);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return String.valueOf(rs.getLong(1));

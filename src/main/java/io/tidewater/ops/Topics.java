@@ -27,11 +27,20 @@ public final class Topics {
     }
 
     public static void ensure(Admin admin, Collection<String> names, int partitions, short replicationFactor) throws Exception {
+        create(admin, names, name -> new NewTopic(name, partitions, replicationFactor));
+    }
+
+    /** The same with the broker's default partitions and replication (an external cluster's own settings). */
+    public static void ensureWithBrokerDefaults(Admin admin, Collection<String> names) throws Exception {
+        create(admin, names, name -> new NewTopic(name, java.util.Optional.empty(), java.util.Optional.empty()));
+    }
+
+    private static void create(Admin admin, Collection<String> names, java.util.function.Function<String, NewTopic> topic) throws Exception {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         List<NewTopic> missing = new ArrayList<>();
         for (String name : names) {
             if (!existing.contains(name)) {
-                missing.add(new NewTopic(name, partitions, replicationFactor));
+                missing.add(topic.apply(name));
             }
         }
         try {

@@ -120,7 +120,7 @@ public class BatchIsolation {
     private boolean trial(Exchange parent, String route, List<Exchange> records) throws Exception {
         Exchange trial = piece(parent, records);
         trial.setProperty(TRIAL, true);
-        Exchange done = producer(parent.getContext()).send("direct:" + route, trial);
+        Exchange done = producer(parent.getContext()).send(endpoint(parent.getContext(), route), trial);
         Exception e = done.getException();
         if (e == null) {
             throw new IllegalStateException("A trial on " + route + " committed: its statement lacks " + TRIAL_STATEMENT.strip());
@@ -175,10 +175,15 @@ public class BatchIsolation {
     }
 
     private void send(String route, Exchange piece) throws Exception {
-        Exchange done = producer(piece.getContext()).send("direct:" + route, piece);
+        Exchange done = producer(piece.getContext()).send(endpoint(piece.getContext(), route), piece);
         if (done.getException() != null) {
             throw done.getException();
         }
+    }
+
+    /** The endpoint the apply route consumes from (direct:apply-<flow>), found by the route's id. */
+    private static String endpoint(CamelContext context, String route) {
+        return context.getRoute(route).getEndpoint().getEndpointUri();
     }
 
     private synchronized ProducerTemplate producer(CamelContext context) {

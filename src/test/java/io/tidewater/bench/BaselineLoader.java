@@ -44,6 +44,7 @@ public final class BaselineLoader {
         String jdbc = args[1];
         String schema = args[2];
         String group = args[3];
+        createFunctions(jdbc, schema);
         List<Thread> threads = new ArrayList<>();
         for (String topic : List.of(BenchWorkload.CALLS, BenchWorkload.ORDERS, BenchWorkload.CUSTOMERS)) {
             Thread t = new Thread(() -> {
@@ -59,6 +60,21 @@ public final class BaselineLoader {
         }
         for (Thread t : threads) {
             t.join();
+        }
+    }
+
+    /** The baseline's own SQL functions (src/test/resources/bench/baseline.sql), in its schema. */
+    private static void createFunctions(String jdbc, String schema) throws Exception {
+        String sql;
+        try (var in = BaselineLoader.class.getResourceAsStream("/bench/baseline.sql")) {
+            sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+             PreparedStatement path = c.prepareStatement("SELECT set_config('search_path', ?, false)");
+             java.sql.Statement st = c.createStatement()) {
+            path.setString(1, schema);
+            path.execute();
+            st.execute(sql);
         }
     }
 
@@ -139,7 +155,7 @@ public final class BaselineLoader {
 
     private static Map<Long, Long> ensureCustomers(Connection c, List<Long> ids) throws SQLException {
         Map<Long, Long> keys = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM ensure_customers(?)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM baseline_ensure_customers(?)")) {
             ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -233,7 +249,7 @@ public final class BaselineLoader {
             cols[7][i] = Boolean.FALSE;
         }
         String[] types = {"bigint", "text", "text", "text", "text", "timestamptz", "bigint", "boolean"};
-        executeWithArrays(c, "SELECT * FROM apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)", types, cols);
+        executeWithArrays(c, "SELECT * FROM baseline_apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)", types, cols);
     }
 
     /** Runs sql with one array parameter per column (multi-row statements over unnest). */

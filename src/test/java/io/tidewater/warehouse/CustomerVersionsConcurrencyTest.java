@@ -4,22 +4,31 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.tidewater.flow.FlowBatch;
+import io.tidewater.flow.FlowSql;
+import io.tidewater.flow.Flows;
+import io.tidewater.flow.RecordReader;
+import io.tidewater.testing.NamedSql;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Warehouse;
+import org.apache.camel.Message;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,11 +39,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * consumer whose partition moved away still writing its in-flight batch [x] while the new owner writes [x, y], or a
  * side replay of [x] next to the live route's [x, y]. The dimension must equal the versions computed here by applying
  * the changes once each in LSN order; and the enricher's lookup of a customer being deleted returns its last version,
- * never a resurrected inferred member.
+ * never a resurrected inferred member. The statements are those the engine generates from routes/cdc-customers.camel.yaml.
  */
 @ExtendWith(SharedInfrastructure.class)
 class CustomerVersionsConcurrencyTest {
 
+    private static final String CUSTOMERS = "cdc-customers";
+    /** The shipped flows, so the statement under test is the one the customers flow runs. */
+    private static final Flows FLOWS = new Flows(Flows.read(Path.of("routes"),
+            v -> v.replaceAll("\\{\\{([^}]+)}}", "$1").replaceAll(".*(size|seconds)$", "1")), 1024, "test", null);
     private final Warehouse warehouse = Warehouse.create(TestNames.schema("scd2"));
     private long nextId = 1;
 
@@ -180,39 +193,27 @@ class CustomerVersionsConcurrencyTest {
         return warehouse.count("SELECT customer_key FROM dim_customer WHERE customer_id = " + id);
     }
 
-    /** One call of apply_customer_changes with the changes of one batch, as the customer route binds them. */
+    /** One batch of the customers flow with these changes, through the statement the engine generates for it. */
     private void apply(Connection c, List<Change> changes) throws Exception {
-        int n = changes.size();
-        Object[][] cols = new Object[8][n];
-        for (int i = 0; i < n; i++) {
-            Change ch = changes.get(i);
-            cols[0][i] = ch.id();
-            cols[1][i] = ch.name();
-            cols[2][i] = ch.name() == null ? null : ch.name().toLowerCase() + "@example.com";
-            cols[3][i] = ch.segment();
-            cols[4][i] = ch.region();
-            cols[5][i] = Timestamp.from(ch.at());
-            cols[6][i] = ch.lsn();
-            cols[7][i] = ch.delete();
+        List<RecordReader.Row> rows = new ArrayList<>();
+        for (Change ch : changes) {
+            rows.add(new RecordReader.Row(new Object[] {ch.id(), ch.name(), ch.name() == null ? null : ch.name().toLowerCase() + "@example.com",
+                    ch.segment(), ch.region()}, ch.lsn(), ch.delete(), ch.at().toString()));
         }
-        String[] types = {"bigint", "text", "text", "text", "text", "timestamptz", "bigint", "boolean"};
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (int k = 0; k < 8; k++) {
-                ps.setArray(k + 1, c.createArrayOf(types[k], cols[k]));
-            }
-            ps.executeQuery().close();
-        }
+        Message headers = new DefaultMessage(new DefaultCamelContext());
+        FLOWS.batch(CUSTOMERS).columns(rows, headers);
+        Map<String, Object> params = new HashMap<>(headers.getHeaders());
+        params.putAll(NamedSql.noOffsets());
+        NamedSql.execute(c, FLOWS.statement(CUSTOMERS, headers.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
     }
 
-    /** ensure_customers for one id: its (customer_key, source_lsn). */
+    /** The lookup's resolution of one id, as the flow-lookup route runs it: its (customer_key, source_lsn). */
     private long[] ensure(Connection c, long id) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT customer_key, coalesce(source_lsn, 0) FROM ensure_customers(?)")) {
-            Array ids = c.createArrayOf("bigint", new Long[] {id});
-            ps.setArray(1, ids);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
-            }
+        try {
+            Map<String, Object> missing = Map.of("missing", new Long[] {id});
+            NamedSql.execute(c, FlowSql.ensure(FLOWS.flow(CUSTOMERS)), missing);
+            Map<String, Object> row = NamedSql.execute(c, FlowSql.newest(FLOWS.flow(CUSTOMERS), "missing"), missing).get(0);
+            return new long[] {((Number) row.get("surrogate_key")).longValue(), ((Number) row.get("lsn")).longValue()};
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -1,4 +1,4 @@
-package io.tidewater.enrich;
+package io.tidewater.flow;
 
 import java.time.Duration;
 import java.util.Map;
@@ -6,14 +6,13 @@ import java.util.Map;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
-import org.apache.camel.Body;
 
-/** The Caffeine cache behind the customer enricher (bound as the camel-caffeine cache "customers"), with stats for JMX. */
-public class CustomerCache implements CustomerCacheMBean {
+/** The Caffeine cache of one dimension's lookups (a camel-caffeine cache named after its table), with stats for JMX. */
+public class DimensionCache implements DimensionCacheMBean {
 
     private final Cache<Object, Object> cache;
 
-    public CustomerCache(long maximumSize, Duration expireAfterWrite) {
+    public DimensionCache(long maximumSize, Duration expireAfterWrite) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .expireAfterWrite(expireAfterWrite)
@@ -27,14 +26,14 @@ public class CustomerCache implements CustomerCacheMBean {
 
     /**
      * Writes entries through, keeping the newer one where the cache already has an entry: two writers (a consumer that
-     * read the warehouse before a customer change committed, and the route that applied it) may put in either order.
+     * read the warehouse before a dimension change committed, and the route that applied it) may put in either order.
      */
-    public void putNewer(@Body Map<Long, CustomerKey> entries) {
+    public void putNewer(Map<Object, DimensionKey> entries) {
         if (entries == null) {
             return;
         }
         entries.forEach((id, entry) -> cache.asMap().merge(id, entry,
-                (had, put) -> ((CustomerKey) put).lsn() >= ((CustomerKey) had).lsn() ? put : had));
+                (had, put) -> ((DimensionKey) put).lsn() >= ((DimensionKey) had).lsn() ? put : had));
     }
 
     private CacheStats stats() {

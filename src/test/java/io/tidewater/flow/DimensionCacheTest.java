@@ -1,4 +1,4 @@
-package io.tidewater.enrich;
+package io.tidewater.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,21 +7,21 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** Issue 11, point 5: of two writers racing to the enricher's cache, the entry from the newer source LSN stays. */
-class CustomerCacheTest {
+/** Issue 11, point 5: of two writers racing to a dimension's lookup cache, the entry from the newer source LSN stays. */
+class DimensionCacheTest {
 
     @Test
     void anOlderEntryNeverReplacesANewerOne() {
-        CustomerCache cache = new CustomerCache(100, Duration.ofMinutes(5));
-        CustomerKey newer = new CustomerKey(12, "enterprise", "emea", 20);
-        CustomerKey older = new CustomerKey(11, "smb", "emea", 10);
+        DimensionCache cache = new DimensionCache(100, Duration.ofMinutes(5));
+        DimensionKey newer = new DimensionKey(12, 20);
+        DimensionKey older = new DimensionKey(11, 10);
         cache.putNewer(Map.of(7L, newer));
         cache.putNewer(Map.of(7L, older));
         assertEquals(newer, cache.cache().getIfPresent(7L));
 
-        CustomerKey inferred = new CustomerKey(13, null, null, 0);
+        DimensionKey inferred = new DimensionKey(13, 0);
         cache.putNewer(Map.of(8L, inferred));
-        CustomerKey filledIn = new CustomerKey(13, "smb", "amer", 30);
+        DimensionKey filledIn = new DimensionKey(13, 30);
         cache.putNewer(Map.of(8L, filledIn));
         assertEquals(filledIn, cache.cache().getIfPresent(8L), "a filled-in inferred member replaces the inferred entry");
         cache.putNewer(Map.of(8L, filledIn));

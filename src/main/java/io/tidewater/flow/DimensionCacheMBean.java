@@ -1,7 +1,7 @@
-package io.tidewater.enrich;
+package io.tidewater.flow;
 
-/** JMX view of the customer cache: tidewater:type=cache,name=customers. */
-public interface CustomerCacheMBean {
+/** JMX view of a dimension cache: tidewater:type=cache,name=<dimension flow>. */
+public interface DimensionCacheMBean {
 
     long getHits();
 

@@ -1,0 +1,177 @@
+package io.tidewater.flow;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidewater.events.InvalidEventException;
+
+/**
+ * A warehouse column type a flow may declare (uuid, bigint, int, numeric(p,s), text, varchar(n), boolean, timestamptz,
+ * date, jsonb): how a JSON value becomes a bound parameter of it, and how PostgreSQL names it.
+ */
+public record ColumnType(String name, int precision, int scale) {
+
+    private static final Pattern PARAMETRIZED = Pattern.compile("(numeric|varchar)\\((\\d+)(?:,\\s*(\\d+))?\\)");
+    public static final String NAMES = "uuid, bigint, int, numeric(p,s), text, varchar(n), boolean, timestamptz, date, jsonb";
+
+    /** Parses a declared type; throws IllegalArgumentException naming the allowed types. */
+    public static ColumnType parse(String declared) {
+        String t = declared.strip().toLowerCase(Locale.ROOT);
+        Matcher m = PARAMETRIZED.matcher(t);
+        if (m.matches()) {
+            int p = Integer.parseInt(m.group(2));
+            int s = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+            if (m.group(1).equals("varchar") && m.group(3) != null || p < 1 || p > 1000 || s > p) {
+                throw new IllegalArgumentException("'" + declared + "' is not a valid " + m.group(1));
+            }
+            return new ColumnType(m.group(1), p, s);
+        }
+        return switch (t) {
+            case "uuid", "bigint", "text", "boolean", "timestamptz", "date", "jsonb" -> new ColumnType(t, 0, 0);
+            case "int", "integer" -> new ColumnType("int", 0, 0);
+            default -> throw new IllegalArgumentException("unknown type '" + declared + "'; the types are " + NAMES);
+        };
+    }
+
+    /** The type as PostgreSQL writes it (format_type), for creating and comparing columns. */
+    public String sql() {
+        return switch (name) {
+            case "numeric" -> "numeric(" + precision + "," + scale + ")";
+            case "varchar" -> "character varying(" + precision + ")";
+            case "int" -> "integer";
+            case "timestamptz" -> "timestamp with time zone";
+            default -> name;
+        };
+    }
+
+    /** The cast of a bound array parameter. */
+    public String arrayCast() {
+        return switch (name) {
+            case "numeric" -> "numeric[]";
+            case "varchar" -> "text[]";
+            default -> name + "[]";
+        };
+    }
+
+    /** An empty array of the Java type bound for this column. */
+    public Object[] newArray(int n) {
+        return switch (name) {
+            case "bigint" -> new Long[n];
+            case "int" -> new Integer[n];
+            case "boolean" -> new Boolean[n];
+            default -> new String[n];
+        };
+    }
+
+    /** The value of a JSON field as it is bound; epochMicros: a number is a timestamp in microseconds (Debezium). */
+    public Object value(String field, JsonNode v, boolean epochMicros) {
+        switch (name) {
+            case "bigint", "int" -> {
+                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                    throw new InvalidEventException("field '" + field + "' must be an integer");
+                }
+                long l = v.asLong();
+                if (name.equals("int")) {
+                    if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+                        throw new InvalidEventException("field '" + field + "' is out of the int range: " + l);
+                    }
+                    return (int) l;
+                }
+                return l;
+            }
+            case "boolean" -> {
+                if (!v.isBoolean()) {
+                    throw new InvalidEventException("field '" + field + "' must be true or false");
+                }
+                return v.asBoolean();
+            }
+            case "numeric" -> {
+                if (!v.isNumber() && !v.isTextual()) {
+                    throw new InvalidEventException("field '" + field + "' must be a number");
+                }
+                try {
+                    BigDecimal d = new BigDecimal(v.asText());
+                    if (d.precision() - d.scale() > precision - scale) {
+                        throw new InvalidEventException("field '" + field + "' does not fit numeric(" + precision + "," + scale + "): " + d);
+                    }
+                    return d.toPlainString();
+                } catch (NumberFormatException e) {
+                    throw new InvalidEventException("field '" + field + "' must be a number, was '" + v.asText() + "'");
+                }
+            }
+            case "jsonb" -> {
+                return v.toString();
+            }
+            case "timestamptz" -> {
+                if (v.isIntegralNumber() && epochMicros) {
+                    long micros = v.asLong();
+                    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000).toString();
+                }
+                String s = text(field, v);
+                try {
+                    return Instant.parse(s).toString();
+                } catch (DateTimeParseException e) {
+                    throw new InvalidEventException("field '" + field + "' is not an ISO-8601 instant: " + s);
+                }
+            }
+            case "date" -> {
+                if (v.isIntegralNumber() && epochMicros) {
+                    return LocalDate.ofEpochDay(v.asLong()).toString();
+                }
+                String s = text(field, v);
+                try {
+                    return LocalDate.parse(s).toString();
+                } catch (DateTimeParseException e) {
+                    throw new InvalidEventException("field '" + field + "' is not an ISO-8601 date: " + s);
+                }
+            }
+            case "uuid" -> {
+                String s = text(field, v);
+                try {
+                    return UUID.fromString(s).toString();
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidEventException("field '" + field + "' is not a UUID: " + s);
+                }
+            }
+            default -> {
+                String s = text(field, v);
+                if (name.equals("varchar") && s.codePointCount(0, s.length()) > precision) {
+                    throw new InvalidEventException("field '" + field + "' is longer than " + precision + " characters");
+                }
+                return s;
+            }
+        }
+    }
+
+    private static String text(String field, JsonNode v) {
+        if (!v.isTextual() || v.asText().isBlank()) {
+            throw new InvalidEventException("field '" + field + "' must be a non-empty string");
+        }
+        return v.asText();
+    }
+
+    /** For numeric checks (min/max): the bound value as a number, or null. */
+    public static BigDecimal number(Object bound) {
+        if (bound instanceof Long l) {
+            return BigDecimal.valueOf(l);
+        }
+        if (bound instanceof Integer i) {
+            return BigDecimal.valueOf(i);
+        }
+        if (bound instanceof String s) {
+            try {
+                return new BigDecimal(s);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

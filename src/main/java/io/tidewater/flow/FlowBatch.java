@@ -1,0 +1,156 @@
+package io.tidewater.flow;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import io.tidewater.events.LoadBatch;
+import io.tidewater.flow.FlowSpec.Column;
+import io.tidewater.flow.RecordReader.Row;
+import io.tidewater.ops.PipelineStats;
+import org.apache.camel.Message;
+
+/**
+ * One polled batch of a flow as bound column arrays (c0..): a versioned fact keeps the newest change per key, a dimension
+ * is split in rounds that change each key at most once, and each lookup gets its column's values to resolve.
+ */
+public class FlowBatch extends LoadBatch<Row> {
+
+    public static final String LOOKUPS = "tidewaterLookups";
+    public static final String LOOKUP_VALUES = "tidewaterLookupValues";
+    public static final String ROUNDS = "tidewaterRounds";
+    public static final String WRITE_THROUGH = "tidewaterWriteThrough";
+
+    private final FlowSpec flow;
+    private final RecordReader reader;
+    private final List<Column> bound;
+    private final int[] keyIndexes;
+
+    public FlowBatch(FlowSpec flow, int maxBytes, String group, PipelineStats stats) {
+        super(group, stats);
+        this.flow = flow;
+        this.reader = new RecordReader(flow, maxBytes);
+        this.bound = flow.bound();
+        List<String> names = bound.stream().map(Column::name).toList();
+        this.keyIndexes = flow.key().stream().mapToInt(names::indexOf).toArray();
+    }
+
+    @Override
+    protected Row parse(String key, String value) {
+        return reader.read(key, value);
+    }
+
+    private List<Object> keyOf(Row r) {
+        List<Object> k = new ArrayList<>(keyIndexes.length);
+        for (int i : keyIndexes) {
+            k.add(r.values()[i]);
+        }
+        return k;
+    }
+
+    /** The headers a batch of these rows binds (its columns, rounds and lookups); returns the rows it writes. */
+    public int columns(List<Row> rows, Message out) {
+        return toColumns(rows, out);
+    }
+
+    @Override
+    protected int toColumns(List<Row> rows, Message out) {
+        List<Row> bind = rows;
+        if (flow.kind() == FlowSpec.Kind.DIMENSION) {
+            return rounds(rows, out);
+        }
+        if (flow.version() != null) {
+            Map<List<Object>, Row> newest = new LinkedHashMap<>();
+            for (Row r : rows) {
+                newest.merge(keyOf(r), r, FlowBatch::newer);
+            }
+            bind = new ArrayList<>(newest.values());
+            out.setHeader("lsns", bind.stream().map(Row::lsn).toArray(Long[]::new));
+            out.setHeader("deletes", bind.stream().map(Row::deleted).toArray(Boolean[]::new));
+        }
+        bindColumns(bind, "", out);
+        for (int j = 0; j < flow.lookups().size(); j++) {
+            int col = indexOf(flow.lookups().get(j).column());
+            Object[] values = new Object[bind.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = bind.get(i).values()[col];
+            }
+            out.setHeader(LOOKUP_VALUES + j, values);
+            out.setHeader("k" + j, new Long[bind.size()]);
+        }
+        out.setHeader(LOOKUPS, flow.lookups().size());
+        out.setHeader(ROUNDS, 1);
+        out.setHeader(WRITE_THROUGH, false);
+        return bind.size();
+    }
+
+    private int indexOf(String column) {
+        for (int i = 0; i < bound.size(); i++) {
+            if (bound.get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no bound column " + column);
+    }
+
+    /** The newer change of a key; a delete that carries only the key keeps the values of the older change in the batch. */
+    private static Row newer(Row a, Row b) {
+        Row newer = a.lsn() >= b.lsn() ? a : b;
+        Row older = newer == a ? b : a;
+        if (newer.deleted() && !older.deleted()) {
+            Object[] values = older.values().clone();
+            return new Row(values, newer.lsn(), true, newer.committedAt());
+        }
+        return newer;
+    }
+
+    /** A dimension's changes in LSN order, in rounds: round n holds the n-th change of each key. */
+    private int rounds(List<Row> rows, Message out) {
+        List<Row> sorted = rows.stream().sorted(Comparator.comparingLong(Row::lsn)).toList();
+        List<List<Row>> rounds = new ArrayList<>();
+        Map<List<Object>, Integer> seen = new HashMap<>();
+        LinkedHashSet<Object> keys = new LinkedHashSet<>();
+        for (Row r : sorted) {
+            List<Object> k = keyOf(r);
+            keys.add(k.get(0));
+            int round = seen.merge(k, 1, Integer::sum) - 1;
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(r);
+        }
+        if (rounds.isEmpty()) {
+            rounds.add(List.of());
+        }
+        for (int i = 0; i < rounds.size(); i++) {
+            List<Row> round = rounds.get(i);
+            String s = "_r" + i;
+            bindColumns(round, s, out);
+            out.setHeader("changedAts" + s, round.stream().map(Row::committedAt).toArray(String[]::new));
+            out.setHeader("lsns" + s, round.stream().map(Row::lsn).toArray(Long[]::new));
+            out.setHeader("deletes" + s, round.stream().map(Row::deleted).toArray(Boolean[]::new));
+        }
+        Object[] lockKeys = bound.get(keyIndexes[0]).type().newArray(keys.size());
+        out.setHeader("lockKeys", keys.toArray(lockKeys));
+        out.setHeader("writeThroughKeys", Arrays.copyOf(keys.toArray(lockKeys), keys.size()));
+        out.setHeader(LOOKUPS, 0);
+        out.setHeader(ROUNDS, rounds.size());
+        out.setHeader(WRITE_THROUGH, !keys.isEmpty());
+        return sorted.size();
+    }
+
+    private void bindColumns(List<Row> rows, String suffix, Message out) {
+        for (int c = 0; c < bound.size(); c++) {
+            Object[] array = bound.get(c).type().newArray(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                array[i] = rows.get(i).values()[c];
+            }
+            out.setHeader("c" + c + suffix, array);
+        }
+    }
+}

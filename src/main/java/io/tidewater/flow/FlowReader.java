@@ -1,0 +1,460 @@
+package io.tidewater.flow;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.tidewater.events.InvalidEventException;
+import io.tidewater.flow.FlowSpec.Column;
+import io.tidewater.flow.FlowSpec.Deletes;
+import io.tidewater.flow.FlowSpec.Dimension;
+import io.tidewater.flow.FlowSpec.Kind;
+import io.tidewater.flow.FlowSpec.Lookup;
+import io.tidewater.flow.FlowSpec.Measure;
+import io.tidewater.flow.FlowSpec.Merge;
+import io.tidewater.flow.FlowSpec.Rollup;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads the flow declarations of a routes/*.camel.yaml file: a bean of type {@value #TYPE} whose properties declare the
+ * flow, and the templatedRoutes of {@value #SOURCE_TEMPLATE} (topic, consumers) and {@value #APPLY_TEMPLATE} that run it.
+ * Every mistake is reported with the file and line.
+ */
+public final class FlowReader {
+
+    public static final String TYPE = "io.tidewater.flow.FlowDeclaration";
+    public static final String SOURCE_TEMPLATE = "flow-source";
+    public static final String APPLY_TEMPLATE = "flow-apply";
+    private static final Set<String> FORMATS = Set.of("json", "connect", "debezium");
+    private static final Set<String> FLOW_KEYS = Set.of("format", "kind", "table", "key", "columns", "version", "deletes",
+            "lookups", "rollups", "scd", "surrogateKey", "tracked", "cache");
+    private static final Set<String> COLUMN_KEYS = Set.of("field", "type", "required", "default", "stored", "expression",
+            "min", "max", "values", "merge");
+
+    private final UnaryOperator<String> placeholders;
+
+    /** placeholders: resolves {{key}} in parameter values (topic, consumers). */
+    public FlowReader(UnaryOperator<String> placeholders) {
+        this.placeholders = placeholders;
+    }
+
+    /** The flows declared in a file (none for a file that declares none). */
+    public List<FlowSpec> read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Optional<Node> root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(file.toString()).build()).composeString(text);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(1);
+            throw new FlowException(file, line, "not valid YAML: " + e.getProblem());
+        }
+        if (root.isEmpty() || !(root.get() instanceof SequenceNode entries)) {
+            return List.of();
+        }
+        Map<String, MappingNode> declared = new LinkedHashMap<>();
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        Map<String, Map<String, String>> sources = new LinkedHashMap<>();
+        Map<String, String> sourceRoutes = new LinkedHashMap<>();
+        Map<String, String> applyRoutes = new LinkedHashMap<>();
+        for (Node entry : entries.getValue()) {
+            if (!(entry instanceof MappingNode m)) {
+                continue;
+            }
+            Node beans = get(m, "beans");
+            if (beans instanceof SequenceNode list) {
+                for (Node b : list.getValue()) {
+                    if (b instanceof MappingNode bean && TYPE.equals(scalar(get(bean, "type")))) {
+                        String name = scalar(get(bean, "name"));
+                        if (name == null || !name.matches("[a-z][a-z0-9_-]*")) {
+                            throw new FlowException(file, line(bean), "a flow needs a name of lower-case letters, digits, '-' or '_', was '" + name + "'");
+                        }
+                        Node props = get(bean, "properties");
+                        if (!(props instanceof MappingNode p)) {
+                            throw new FlowException(file, line(bean), "flow '" + name + "' has no properties to declare it");
+                        }
+                        declared.put(name, p);
+                        lines.put(name, line(bean));
+                    }
+                }
+            }
+            Node templated = get(m, "templatedRoute");
+            if (templated instanceof MappingNode t) {
+                String ref = scalar(get(t, "routeTemplateRef"));
+                Map<String, String> params = new LinkedHashMap<>();
+                if (get(t, "parameters") instanceof SequenceNode ps) {
+                    for (Node pn : ps.getValue()) {
+                        if (pn instanceof MappingNode pm) {
+                            params.put(scalar(get(pm, "name")), scalar(get(pm, "value")));
+                        }
+                    }
+                }
+                String flow = params.get("flow");
+                if (SOURCE_TEMPLATE.equals(ref)) {
+                    sources.put(flow, params);
+                    sourceRoutes.put(flow, scalar(get(t, "routeId")));
+                } else if (APPLY_TEMPLATE.equals(ref)) {
+                    applyRoutes.put(flow, scalar(get(t, "routeId")));
+                }
+            }
+        }
+        List<FlowSpec> flows = new ArrayList<>();
+        for (Map.Entry<String, MappingNode> e : declared.entrySet()) {
+            String name = e.getKey();
+            Map<String, String> source = sources.get(name);
+            if (source != null && !name.equals(sourceRoutes.get(name))) {
+                throw new FlowException(file, lines.get(name), "flow '" + name + "': its " + SOURCE_TEMPLATE
+                        + " templatedRoute needs routeId: " + name + " (the flow's consumer route is named after the flow)");
+            }
+            if (source == null || applyRoutes.get(name) == null) {
+                throw new FlowException(file, lines.get(name), "flow '" + name + "' needs a templatedRoute of " + SOURCE_TEMPLATE
+                        + " and one of " + APPLY_TEMPLATE + " with the parameter flow: " + name);
+            }
+            flows.add(flow(file, name, lines.get(name), e.getValue(), source, sourceRoutes.get(name), applyRoutes.get(name)));
+        }
+        return flows;
+    }
+
+    private FlowSpec flow(Path file, String name, int line, MappingNode p, Map<String, String> source, String route, String apply) {
+        Ctx c = new Ctx(file, "flow '" + name + "'");
+        c.onlyKeys(p, FLOW_KEYS);
+        String format = c.oneOf(p, "format", FORMATS, "json");
+        Kind kind = Kind.valueOf(c.oneOf(p, "kind", Set.of("fact", "dimension", "patch"), null).toUpperCase(Locale.ROOT));
+        String table = c.name(p, "table");
+        List<String> key = c.list(p, "key");
+        if (key.isEmpty()) {
+            throw c.error(p, "needs a key: the column(s) a record is loaded by");
+        }
+        Map<String, Column> columns = new LinkedHashMap<>();
+        MappingNode cols = c.map(p, "columns", true);
+        for (NodeTuple t : cols.getValue()) {
+            String col = scalar(t.getKeyNode());
+            columns.put(col, column(c.in("column '" + col + "'"), col, t.getValueNode(), kind));
+        }
+        for (String k : key) {
+            if (!columns.containsKey(k)) {
+                throw c.error(get(p, "key"), "key column '" + k + "' is not among the columns");
+            }
+        }
+        String version = scalar(get(p, "version"));
+        if (version != null && !version.equals("lsn")) {
+            throw c.error(get(p, "version"), "version must be lsn (the change's position in the source database)");
+        }
+        if (version != null && !format.equals("debezium")) {
+            throw c.error(get(p, "version"), "a version guard by lsn needs format: debezium");
+        }
+        Deletes deletes = Deletes.valueOf(c.oneOf(p, "deletes", Set.of("soft", "hard", "ignore"), "soft").toUpperCase(Locale.ROOT));
+        List<Lookup> lookups = new ArrayList<>();
+        MappingNode lm = c.map(p, "lookups", false);
+        if (lm != null) {
+            for (NodeTuple t : lm.getValue()) {
+                String ln = scalar(t.getKeyNode());
+                Ctx lc = c.in("lookup '" + ln + "'");
+                MappingNode l = lc.asMap(t.getValueNode());
+                lc.onlyKeys(l, Set.of("column", "dimension", "into"));
+                Lookup lookup = new Lookup(lc.name(ln, l), lc.name(l, "column"), lc.text(l, "dimension"), lc.name(l, "into"));
+                if (!columns.containsKey(lookup.column())) {
+                    throw lc.error(get(l, "column"), "column '" + lookup.column() + "' is not among the columns");
+                }
+                lookups.add(lookup);
+            }
+        }
+        List<Rollup> rollups = new ArrayList<>();
+        MappingNode rm = c.map(p, "rollups", false);
+        if (rm != null) {
+            for (NodeTuple t : rm.getValue()) {
+                String rn = scalar(t.getKeyNode());
+                Ctx rc = c.in("rollup '" + rn + "'");
+                MappingNode r = rc.asMap(t.getValueNode());
+                rc.onlyKeys(r, Set.of("groupBy", "measures"));
+                Map<String, String> groupBy = new LinkedHashMap<>();
+                for (NodeTuple g : rc.map(r, "groupBy", true).getValue()) {
+                    groupBy.put(rc.name(scalar(g.getKeyNode()), r), rc.expression(g.getValueNode()));
+                }
+                Map<String, Measure> measures = new LinkedHashMap<>();
+                for (NodeTuple m : rc.map(r, "measures", true).getValue()) {
+                    String mv = scalar(m.getValueNode());
+                    Measure measure;
+                    if ("count".equals(mv)) {
+                        measure = new Measure(null);
+                    } else if (mv != null && mv.matches("sum\\(([a-z_][a-z0-9_]*)\\)")) {
+                        String col = mv.substring(4, mv.length() - 1);
+                        if (!columns.containsKey(col)) {
+                            throw rc.error(m.getValueNode(), "sum of '" + col + "', which is not among the columns");
+                        }
+                        measure = new Measure(col);
+                    } else {
+                        throw rc.error(m.getValueNode(), "a measure is count or sum(column), was '" + mv + "'");
+                    }
+                    measures.put(rc.name(scalar(m.getKeyNode()), r), measure);
+                }
+                rollups.add(new Rollup(rc.name(rn, r), groupBy, measures));
+            }
+            if (kind != Kind.FACT) {
+                throw c.error(rm, "rollups are kept by fact flows only");
+            }
+        }
+        Dimension dimension = null;
+        if (kind == Kind.DIMENSION) {
+            if (key.size() != 1) {
+                throw c.error(get(p, "key"), "a dimension has one natural key column");
+            }
+            String scd = c.oneOf(p, "scd", Set.of("1", "2"), "2");
+            List<String> tracked = c.list(p, "tracked");
+            for (String t : tracked) {
+                if (!columns.containsKey(t)) {
+                    throw c.error(get(p, "tracked"), "tracked column '" + t + "' is not among the columns");
+                }
+            }
+            if (scd.equals("2") && tracked.isEmpty()) {
+                throw c.error(p, "a type-2 dimension needs tracked: the columns whose change opens a new version");
+            }
+            MappingNode cache = c.map(p, "cache", false);
+            long size = 100_000;
+            long expire = 300;
+            if (cache != null) {
+                c.onlyKeys(cache, Set.of("size", "expireSeconds"));
+                size = c.positive(cache, "size", size, placeholders);
+                expire = c.positive(cache, "expireSeconds", expire, placeholders);
+            }
+            String surrogate = scalar(get(p, "surrogateKey"));
+            dimension = new Dimension(Integer.parseInt(scd), surrogate == null ? "key" : c.name(p, "surrogateKey"), tracked, size, expire);
+        } else {
+            for (String only : List.of("scd", "tracked", "surrogateKey", "cache")) {
+                if (get(p, only) != null) {
+                    throw c.error(get(p, only), "'" + only + "' is for dimensions only");
+                }
+            }
+        }
+        String topic = placeholders.apply(source.get("topic"));
+        if (topic == null || topic.isBlank()) {
+            throw new FlowException(file, line, "flow '" + name + "': the " + SOURCE_TEMPLATE + " templatedRoute needs the parameter topic");
+        }
+        return new FlowSpec(name, file, line, format, kind, table, key, columns, version, deletes, lookups, rollups, dimension,
+                topic, source.getOrDefault("consumers", "1"), route, apply);
+    }
+
+    private static Column column(Ctx c, String name, Node node, Kind kind) {
+        if (!Sql.valid(name)) {
+            throw c.error(node, "'" + name + "' is not a valid column name (lower-case letters, digits, '_')");
+        }
+        MappingNode m = c.asMap(node);
+        c.onlyKeys(m, COLUMN_KEYS);
+        ColumnType type;
+        try {
+            type = ColumnType.parse(c.text(m, "type"));
+        } catch (IllegalArgumentException e) {
+            throw c.error(get(m, "type"), e.getMessage());
+        }
+        String field = scalar(get(m, "field"));
+        String expression = get(m, "expression") == null ? null : c.expression(get(m, "expression"));
+        if (field == null && expression == null) {
+            throw c.error(m, "needs a field (the source field), an expression (SQL over the flow's columns), or both");
+        }
+        if (expression != null && kind == Kind.DIMENSION) {
+            throw c.error(get(m, "expression"), "a dimension's columns are stored as they come; put the expression in the flows that use it");
+        }
+        boolean required = c.bool(m, "required", true);
+        Object defaultValue = null;
+        if (get(m, "default") != null) {
+            try {
+                defaultValue = type.value(name, JsonNodeFactory.instance.textNode(scalar(get(m, "default"))), false);
+            } catch (InvalidEventException e) {
+                throw c.error(get(m, "default"), "default: " + e.getMessage());
+            }
+        }
+        Set<String> values = null;
+        if (get(m, "values") != null) {
+            values = new LinkedHashSet<>(Arrays.stream(scalar(get(m, "values")).split(",")).map(String::strip).toList());
+        }
+        String merge = scalar(get(m, "merge"));
+        if (merge != null && kind != Kind.PATCH) {
+            throw c.error(get(m, "merge"), "merge is for patch flows only");
+        }
+        Merge mergeRule = merge == null ? (kind == Kind.PATCH ? Merge.LATEST : null)
+                : Merge.valueOf(c.oneOf(m, "merge", Set.of("first", "least", "greatest", "latest"), null).toUpperCase(Locale.ROOT));
+        return new Column(name, line(node), field, type, required, defaultValue, c.bool(m, "stored", true), expression,
+                c.number(m, "min"), c.number(m, "max"), values, mergeRule);
+    }
+
+    static Node get(MappingNode m, String key) {
+        for (NodeTuple t : m.getValue()) {
+            if (key.equals(scalar(t.getKeyNode()))) {
+                return t.getValueNode();
+            }
+        }
+        return null;
+    }
+
+    static String scalar(Node n) {
+        return n instanceof ScalarNode s ? s.getValue() : null;
+    }
+
+    static int line(Node n) {
+        return n == null ? 1 : n.getStartMark().map(m -> m.getLine() + 1).orElse(1);
+    }
+
+    /** Where a declaration is being read, for messages. */
+    private record Ctx(Path file, String where) {
+
+        Ctx in(String part) {
+            return new Ctx(file, where + ", " + part);
+        }
+
+        FlowException error(Node at, String reason) {
+            return new FlowException(file, line(at), where + ": " + reason);
+        }
+
+        void onlyKeys(MappingNode m, Set<String> allowed) {
+            for (NodeTuple t : m.getValue()) {
+                String k = scalar(t.getKeyNode());
+                if (!allowed.contains(k)) {
+                    throw error(t.getKeyNode(), "unknown property '" + k + "'; the properties are " + new java.util.TreeSet<>(allowed));
+                }
+            }
+        }
+
+        MappingNode asMap(Node n) {
+            if (!(n instanceof MappingNode m)) {
+                throw error(n, "must be a map of properties");
+            }
+            return m;
+        }
+
+        MappingNode map(MappingNode m, String key, boolean required) {
+            Node n = get(m, key);
+            if (n == null) {
+                if (required) {
+                    throw error(m, "needs '" + key + "'");
+                }
+                return null;
+            }
+            MappingNode map = asMap(n);
+            if (required && map.getValue().isEmpty()) {
+                throw error(n, "'" + key + "' is empty");
+            }
+            return map;
+        }
+
+        String text(MappingNode m, String key) {
+            String v = scalar(get(m, key));
+            if (v == null || v.isBlank()) {
+                throw error(get(m, key) == null ? m : get(m, key), "needs '" + key + "'");
+            }
+            return v.strip();
+        }
+
+        String name(MappingNode m, String key) {
+            return name(text(m, key), get(m, key));
+        }
+
+        String name(String v, Node at) {
+            if (!Sql.valid(v)) {
+                throw error(at, "'" + v + "' is not a valid SQL name (lower-case letters, digits, '_')");
+            }
+            return v;
+        }
+
+        String oneOf(MappingNode m, String key, Set<String> allowed, String dflt) {
+            String v = scalar(get(m, key));
+            if (v == null) {
+                if (dflt == null) {
+                    throw error(m, "needs '" + key + "', one of " + new java.util.TreeSet<>(allowed));
+                }
+                return dflt;
+            }
+            if (!allowed.contains(v)) {
+                throw error(get(m, key), key + " must be one of " + new java.util.TreeSet<>(allowed) + ", was '" + v + "'");
+            }
+            return v;
+        }
+
+        List<String> list(MappingNode m, String key) {
+            String v = scalar(get(m, key));
+            if (v == null) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (String s : v.split(",")) {
+                out.add(name(s.strip(), get(m, key)));
+            }
+            return out;
+        }
+
+        boolean bool(MappingNode m, String key, boolean dflt) {
+            String v = scalar(get(m, key));
+            if (v == null) {
+                return dflt;
+            }
+            if (!v.equals("true") && !v.equals("false")) {
+                throw error(get(m, key), key + " must be true or false, was '" + v + "'");
+            }
+            return Boolean.parseBoolean(v);
+        }
+
+        BigDecimal number(MappingNode m, String key) {
+            String v = scalar(get(m, key));
+            if (v == null) {
+                return null;
+            }
+            try {
+                return new BigDecimal(v);
+            } catch (NumberFormatException e) {
+                throw error(get(m, key), key + " must be a number, was '" + v + "'");
+            }
+        }
+
+        long positive(MappingNode m, String key, long dflt, UnaryOperator<String> placeholders) {
+            String v = scalar(get(m, key));
+            if (v == null) {
+                return dflt;
+            }
+            BigDecimal n;
+            try {
+                n = new BigDecimal(placeholders.apply(v).strip());
+            } catch (NumberFormatException e) {
+                throw error(get(m, key), key + " must be a number, was '" + placeholders.apply(v) + "'");
+            }
+            if (n.signum() <= 0 || n.scale() > 0) {
+                throw error(get(m, key), key + " must be a positive whole number, was " + n);
+            }
+            return n.longValueExact();
+        }
+
+        /** An SQL expression from the declaration: one expression, never a statement. */
+        String expression(Node n) {
+            String v = scalar(n);
+            if (v == null || v.isBlank()) {
+                throw error(n, "needs an SQL expression");
+            }
+            if (v.contains(";") || v.contains("--") || v.contains("/*")) {
+                throw error(n, "an expression cannot hold ';' or comments: '" + v + "'");
+            }
+            return v.strip();
+        }
+    }
+}

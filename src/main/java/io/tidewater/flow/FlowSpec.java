@@ -1,0 +1,77 @@
+package io.tidewater.flow;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One flow as declared in its routes/*.camel.yaml file: where records come from, the columns they become, what kind of
+ * table they load, the dimensions they look up and the rollups kept with them. The one model behind the engine, the
+ * checks and their error messages.
+ */
+public record FlowSpec(String name, Path file, int line, String format, Kind kind, String table, List<String> key,
+                       Map<String, Column> columns, String version, Deletes deletes, List<Lookup> lookups,
+                       List<Rollup> rollups, Dimension dimension, String topic, String consumers,
+                       String route, String applyRoute) {
+
+    public enum Kind { FACT, DIMENSION, PATCH }
+
+    public enum Deletes { SOFT, HARD, IGNORE }
+
+    public enum Merge { FIRST, LEAST, GREATEST, LATEST }
+
+    /**
+     * A warehouse column: from a source field, typed and checked, and stored as it is or through an SQL expression over
+     * the flow's columns (the hook for "change the logic, then replay"); a column with an expression and no field is
+     * computed only.
+     */
+    public record Column(String name, int line, String field, ColumnType type, boolean required, Object defaultValue,
+                         boolean stored, String expression, java.math.BigDecimal min, java.math.BigDecimal max,
+                         Set<String> values, Merge merge) {
+
+        /** Read from the record (its value may still be rewritten by an expression before it is stored). */
+        public boolean bound() {
+            return field != null;
+        }
+    }
+
+    /** A dimension looked up by one of this flow's columns; its surrogate key is stored in {@code into}. */
+    public record Lookup(String name, String column, String dimension, String into) {
+    }
+
+    /** An aggregate table: group-by expressions (over the fact's columns and lookup.attribute) and count/sum measures. */
+    public record Rollup(String table, Map<String, String> groupBy, Map<String, Measure> measures) {
+
+        public String countMeasure() {
+            return measures.entrySet().stream().filter(e -> e.getValue().column() == null).map(Map.Entry::getKey)
+                    .findFirst().orElse(null);
+        }
+    }
+
+    /** count (column null) or sum(column). */
+    public record Measure(String column) {
+    }
+
+    /** A dimension's own columns: the surrogate key, the type-2 tracked columns, and its lookup cache. */
+    public record Dimension(int scd, String surrogateKey, List<String> tracked, long cacheSize, long cacheExpireSeconds) {
+    }
+
+    public boolean debezium() {
+        return format.equals("debezium");
+    }
+
+    /** The natural key of a dimension (its one key column). */
+    public String naturalKey() {
+        return key.get(0);
+    }
+
+    /** The columns this flow writes to its table (the stored ones). */
+    public List<Column> stored() {
+        return columns.values().stream().filter(Column::stored).toList();
+    }
+
+    public List<Column> bound() {
+        return columns.values().stream().filter(Column::bound).toList();
+    }
+}

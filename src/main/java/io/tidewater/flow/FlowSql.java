@@ -1,0 +1,413 @@
+package io.tidewater.flow;
+
+import static io.tidewater.flow.Sql.id;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+
+import io.tidewater.flow.FlowSpec.Column;
+import io.tidewater.flow.FlowSpec.Lookup;
+import io.tidewater.flow.FlowSpec.Rollup;
+
+/**
+ * The batch statements of a flow, generated from its declaration: every value a bound array parameter, every name a
+ * validated, quoted identifier. Parameters: c0.. (the bound columns), k0.. (the lookups' surrogate keys), lsns, deletes,
+ * changedAts, and the batch's offsets; a dimension's rounds suffix them with _r0.., one round per change of a key.
+ */
+public final class FlowSql {
+
+    /** The advisory lock every writer of a rollup takes, so no two transactions change one from different snapshots. */
+    static final int ROLLUP_LOCK = 7001;
+    static final String OFFSETS = """
+            INSERT INTO etl_offsets (consumer_group, topic, partition, next_offset, updated_at)
+            SELECT :?group::text, t, p, o, now() FROM unnest(:?offTopics::text[], :?offPartitions::int[], :?offNext::bigint[]) AS x(t, p, o)
+            ON CONFLICT (consumer_group, topic, partition)
+                DO UPDATE SET next_offset = GREATEST(etl_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()""";
+
+    private FlowSql() {
+    }
+
+    /** The unnest(...) of the bound columns (c0..), then the given extra parameters. */
+    private static String unnest(FlowSpec f, String suffix, List<String> extra) {
+        StringJoiner args = new StringJoiner(", ");
+        List<Column> bound = f.bound();
+        for (int i = 0; i < bound.size(); i++) {
+            args.add(":?c" + i + suffix + "::" + bound.get(i).type().arrayCast());
+        }
+        extra.forEach(args::add);
+        return "unnest(" + args + ")";
+    }
+
+    private static String names(List<String> cols) {
+        return cols.stream().map(Sql::id).collect(Collectors.joining(", "));
+    }
+
+    private static List<String> boundNames(FlowSpec f) {
+        return f.bound().stream().map(Column::name).toList();
+    }
+
+    /** The value of each stored column from the input row: the column itself, or its expression. */
+    private static String mapped(Column c) {
+        return c.expression() == null ? id(c.name()) : "(" + c.expression() + ")";
+    }
+
+    private static List<String> lookupParams(FlowSpec f) {
+        List<String> p = new ArrayList<>();
+        for (int j = 0; j < f.lookups().size(); j++) {
+            p.add(":?k" + j + "::bigint[]");
+        }
+        return p;
+    }
+
+    /** A fact: inserted once by key; a replayed record updates what changed; rollups get the differences. */
+    public static String fact(FlowSpec f, Map<String, FlowSpec> dimensions) {
+        if (f.version() != null) {
+            return versioned(f);
+        }
+        List<String> into = f.lookups().stream().map(Lookup::into).toList();
+        List<String> stored = new ArrayList<>(f.stored().stream().map(Column::name).toList());
+        stored.addAll(into);
+        List<String> inputCols = new ArrayList<>(boundNames(f));
+        inputCols.addAll(into);
+        List<String> updatable = f.stored().stream().map(Column::name)
+                .filter(c -> !f.key().contains(c) && f.lookups().stream().noneMatch(l -> l.column().equals(c))).toList();
+        StringBuilder sql = new StringBuilder();
+        if (!f.rollups().isEmpty()) {
+            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(");\n");
+        }
+        String key = names(f.key());
+        sql.append("WITH input AS (\n    SELECT DISTINCT ON (").append(key).append(") * FROM ")
+                .append(unnest(f, "", lookupParams(f))).append(" WITH ORDINALITY AS e(").append(names(inputCols)).append(", n)\n    ORDER BY ")
+                .append(key).append(", n DESC\n), mapped (").append(names(stored)).append(") AS (\n    SELECT ");
+        StringJoiner m = new StringJoiner(", ");
+        f.stored().forEach(c -> m.add(mapped(c)));
+        into.forEach(c -> m.add(id(c)));
+        sql.append(m).append(" FROM input\n), inserted AS (\n    INSERT INTO ").append(id(f.table())).append(" (").append(names(stored))
+                .append(") SELECT * FROM mapped ON CONFLICT (").append(key).append(") DO NOTHING RETURNING ").append(names(stored))
+                .append("\n), changed AS (\n    UPDATE ").append(id(f.table())).append(" f SET ");
+        String keyMatchF = f.key().stream().map(k -> "f." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
+        String keyMatchP = f.key().stream().map(k -> "p." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
+        String keyMatchI = f.key().stream().map(k -> "i." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
+        if (updatable.isEmpty()) {
+            sql.append(id(f.key().get(0))).append(" = m.").append(id(f.key().get(0)));
+        } else {
+            sql.append(updatable.stream().map(c -> id(c) + " = m." + id(c)).collect(Collectors.joining(", ")));
+        }
+        sql.append("\n    FROM mapped m, ").append(id(f.table())).append(" p\n    WHERE ").append(keyMatchF).append(" AND ").append(keyMatchP)
+                .append("\n      AND NOT EXISTS (SELECT 1 FROM inserted i WHERE ").append(keyMatchI).append(")\n      AND ");
+        if (updatable.isEmpty()) {
+            sql.append("FALSE");
+        } else {
+            sql.append("(").append(updatable.stream().map(c -> "p." + id(c)).collect(Collectors.joining(", "))).append(") IS DISTINCT FROM (")
+                    .append(updatable.stream().map(c -> "m." + id(c)).collect(Collectors.joining(", "))).append(")");
+        }
+        sql.append("\n    RETURNING ").append(stored.stream().map(c -> "f." + id(c)).collect(Collectors.joining(", "))).append(", ")
+                .append(stored.stream().map(c -> "p." + id(c) + " AS \"old-" + c + "\"").collect(Collectors.joining(", "))).append("\n)");
+        if (f.rollups().isEmpty()) {
+            sql.append("\nSELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed);\n");
+        } else {
+            sql.append(", delta AS (\n    SELECT ").append(names(stored)).append(", 1 AS \"sign-\" FROM inserted\n    UNION ALL SELECT ")
+                    .append(names(stored)).append(", 1 FROM changed\n    UNION ALL SELECT ")
+                    .append(stored.stream().map(c -> "\"old-" + c + "\"").collect(Collectors.joining(", "))).append(", -1 FROM changed\n)");
+            // Only the first statement of a batch may return rows (the driver reads that result), so the last rollup is
+            // the statement itself and the others are its CTEs.
+            int last = f.rollups().size() - 1;
+            for (int r = 0; r <= last; r++) {
+                Rollup rollup = f.rollups().get(r);
+                String upsert = rollupUpsert(rollup, "SELECT " + groupSelect(rollup) + ", " + measureSelect(rollup, "fact.\"sign-\"")
+                        + "\n    FROM delta fact" + joins(f, dimensions, null) + "\n    GROUP BY " + groupOrdinals(rollup));
+                if (r < last) {
+                    sql.append(", r").append(r).append(" AS (\n").append(upsert).append("\n)");
+                } else {
+                    sql.append("\n").append(upsert).append(";\n");
+                }
+            }
+            for (Rollup rollup : f.rollups()) {
+                sql.append(dropEmpty(rollup));
+            }
+        }
+        return sql.append(OFFSETS).toString();
+    }
+
+    private static String groupSelect(Rollup r) {
+        return String.join(", ", r.groupBy().values().stream().map(e -> "(" + e + ")").toList());
+    }
+
+    private static String groupOrdinals(Rollup r) {
+        StringJoiner j = new StringJoiner(", ");
+        for (int i = 1; i <= r.groupBy().size(); i++) {
+            j.add(String.valueOf(i));
+        }
+        return j.toString();
+    }
+
+    /** The measures of a rollup, each multiplied by the sign of the row (1 added, -1 taken away). */
+    private static String measureSelect(Rollup r, String sign) {
+        return r.measures().values().stream()
+                .map(m -> m.column() == null ? "sum(" + sign + ")" : "sum(" + sign + " * fact." + id(m.column()) + ")")
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String rollupUpsert(Rollup r, String select) {
+        List<String> groups = new ArrayList<>(r.groupBy().keySet());
+        List<String> measures = new ArrayList<>(r.measures().keySet());
+        List<String> all = new ArrayList<>(groups);
+        all.addAll(measures);
+        return "    INSERT INTO " + id(r.table()) + " AS a (" + names(all) + ")\n    " + select + "\n    ORDER BY " + groupOrdinals(r)
+                + "\n    ON CONFLICT (" + names(groups) + ") DO UPDATE SET "
+                + measures.stream().map(m -> id(m) + " = a." + id(m) + " + EXCLUDED." + id(m)).collect(Collectors.joining(", "));
+    }
+
+    private static String dropEmpty(Rollup r) {
+        String count = r.countMeasure();
+        return count == null ? "" : "DELETE FROM " + id(r.table()) + " WHERE " + id(count) + " = 0;\n";
+    }
+
+    /** The fact's lookups joined by surrogate key, each under its name; {@code nulled} joined to nothing instead. */
+    private static String joins(FlowSpec f, Map<String, FlowSpec> dimensions, String nulled) {
+        StringBuilder j = new StringBuilder();
+        for (Lookup l : f.lookups()) {
+            FlowSpec d = dimensions.get(l.dimension());
+            j.append("\n    LEFT JOIN ").append(id(d.table())).append(" ").append(id(l.name())).append(" ON ");
+            if (l.name().equals(nulled)) {
+                j.append("FALSE");
+            } else {
+                j.append(id(l.name())).append(".").append(id(d.dimension().surrogateKey())).append(" = fact.").append(id(l.into()));
+            }
+        }
+        return j.toString();
+    }
+
+    /** A fact with a version guard: newest change per key (by LSN) upserted only over an older one; deletes soft or hard. */
+    private static String versioned(FlowSpec f) {
+        List<String> into = f.lookups().stream().map(Lookup::into).toList();
+        List<String> stored = new ArrayList<>(f.stored().stream().map(Column::name).toList());
+        stored.addAll(into);
+        List<String> inputCols = new ArrayList<>(boundNames(f));
+        inputCols.addAll(into);
+        inputCols.add("source_lsn");
+        inputCols.add("deleted");
+        List<String> extra = new ArrayList<>(lookupParams(f));
+        extra.add(":?lsns::bigint[]");
+        extra.add(":?deletes::boolean[]");
+        String key = names(f.key());
+        String t = id(f.table());
+        StringBuilder sql = new StringBuilder("WITH input AS (\n    SELECT * FROM ").append(unnest(f, "", extra)).append(" AS e(")
+                .append(names(inputCols)).append(")\n)\nINSERT INTO ").append(t).append(" AS f (").append(names(stored))
+                .append(", \"source_lsn\"");
+        boolean soft = f.deletes() == FlowSpec.Deletes.SOFT;
+        if (soft) {
+            sql.append(", \"deleted\"");
+        }
+        StringJoiner m = new StringJoiner(", ");
+        f.stored().forEach(c -> m.add(mapped(c)));
+        into.forEach(c -> m.add(id(c)));
+        m.add("\"source_lsn\"");
+        if (soft) {
+            m.add("\"deleted\"");
+        }
+        sql.append(")\nSELECT ").append(m).append(" FROM input");
+        if (!soft) {
+            sql.append(" WHERE NOT \"deleted\"");
+        }
+        sql.append(" ORDER BY ").append(key).append("\nON CONFLICT (").append(key).append(") DO UPDATE SET ");
+        StringJoiner set = new StringJoiner(", ");
+        for (String c : stored) {
+            if (!f.key().contains(c)) {
+                set.add(id(c) + " = " + (soft ? "CASE WHEN EXCLUDED.\"deleted\" THEN coalesce(EXCLUDED." + id(c) + ", f." + id(c)
+                        + ") ELSE EXCLUDED." + id(c) + " END" : "EXCLUDED." + id(c)));
+            }
+        }
+        set.add("\"source_lsn\" = EXCLUDED.\"source_lsn\"");
+        if (soft) {
+            set.add("\"deleted\" = EXCLUDED.\"deleted\"");
+        }
+        sql.append(set).append("\n    WHERE f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < EXCLUDED.\"source_lsn\";\n");
+        if (!soft && f.deletes() == FlowSpec.Deletes.HARD) {
+            sql.append("WITH input AS (\n    SELECT * FROM ").append(unnest(f, "", extra)).append(" AS e(").append(names(inputCols))
+                    .append(")\n)\nDELETE FROM ").append(t).append(" f USING input i WHERE i.\"deleted\" AND ")
+                    .append(f.key().stream().map(k -> "f." + id(k) + " = i." + id(k)).collect(Collectors.joining(" AND ")))
+                    .append(" AND (f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < i.\"source_lsn\");\n");
+        }
+        return sql.append(OFFSETS).toString();
+    }
+
+    /** A patch: columns of another flow's table, merged with what is there (first, least, greatest, latest), in any order. */
+    public static String patch(FlowSpec f) {
+        List<String> stored = f.stored().stream().map(Column::name).toList();
+        String key = names(f.key());
+        StringBuilder sql = new StringBuilder("WITH input AS (\n    SELECT ");
+        StringJoiner m = new StringJoiner(", ");
+        f.stored().forEach(c -> m.add(mapped(c) + " AS " + id(c.name())));
+        sql.append(m).append(", n FROM ").append(unnest(f, "", List.of())).append(" WITH ORDINALITY AS e(").append(names(boundNames(f)))
+                .append(", n)\n)\nINSERT INTO ").append(id(f.table())).append(" AS f (").append(names(stored)).append(")\nSELECT ");
+        StringJoiner agg = new StringJoiner(", ");
+        StringJoiner set = new StringJoiner(", ");
+        for (Column c : f.stored()) {
+            String col = id(c.name());
+            if (f.key().contains(c.name())) {
+                agg.add(col);
+                continue;
+            }
+            switch (c.merge()) {
+                case LEAST -> {
+                    agg.add("min(" + col + ")");
+                    set.add(col + " = LEAST(f." + col + ", EXCLUDED." + col + ")");
+                }
+                case GREATEST -> {
+                    agg.add("max(" + col + ")");
+                    set.add(col + " = GREATEST(f." + col + ", EXCLUDED." + col + ")");
+                }
+                case FIRST -> {
+                    agg.add("(array_agg(" + col + " ORDER BY n) FILTER (WHERE " + col + " IS NOT NULL))[1]");
+                    set.add(col + " = coalesce(f." + col + ", EXCLUDED." + col + ")");
+                }
+                case LATEST -> {
+                    agg.add("(array_agg(" + col + " ORDER BY n DESC) FILTER (WHERE " + col + " IS NOT NULL))[1]");
+                    set.add(col + " = coalesce(EXCLUDED." + col + ", f." + col + ")");
+                }
+            }
+        }
+        sql.append(agg).append(" FROM input GROUP BY ").append(key).append(" ORDER BY ").append(key)
+                .append("\nON CONFLICT (").append(key).append(") DO UPDATE SET ").append(set).append(";\n");
+        return sql.append(OFFSETS).toString();
+    }
+
+    /** Takes a dimension's per-key locks (in lock order) for the keys of a batch: the parameter lockKeys. */
+    static String lockKeys(FlowSpec d, String param) {
+        String cast = d.columns().get(d.naturalKey()).type().arrayCast();
+        return "SELECT pg_advisory_xact_lock(hashtext('" + d.table() + "'), l.k) FROM (SELECT DISTINCT hashtext(x::text) AS k FROM unnest(:?"
+                + param + "::" + cast + ") AS x ORDER BY 1) l";
+    }
+
+    /**
+     * A dimension: its per-key locks, then one statement per round (each key changes at most once per round): a change
+     * not newer than what the key has is skipped; an inferred member is filled in in place; a change of a tracked column
+     * closes the current version and opens a new one; other changes update in place; a delete closes the current version.
+     * Filled-in members move their facts in the rollups that look this dimension up: for that the rollup lock is taken
+     * first, so each round's snapshot sees every fact committed before.
+     */
+    public static String dimension(FlowSpec d, int rounds, List<FlowSpec> dependents, Map<String, FlowSpec> dimensions) {
+        String t = id(d.table());
+        String nk = id(d.naturalKey());
+        String sk = id(d.dimension().surrogateKey());
+        List<String> attrs = d.stored().stream().map(Column::name).filter(c -> !c.equals(d.naturalKey())).toList();
+        String inputCols = names(boundNames(d)) + ", \"at-\", \"lsn-\", \"del-\"";
+        List<String> moves = new ArrayList<>();
+        for (FlowSpec f : dependents) {
+            for (Lookup l : f.lookups()) {
+                if (l.dimension().equals(d.name())) {
+                    for (Rollup r : f.rollups()) {
+                        moves.add(moveFilled(f, l, r, dimensions));
+                    }
+                }
+            }
+        }
+        StringBuilder sql = new StringBuilder(lockKeys(d, "lockKeys")).append(";\n");
+        if (!moves.isEmpty()) {
+            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(");\n");
+        }
+        String tracked = d.dimension().tracked().isEmpty() ? "FALSE"
+                : "(" + d.dimension().tracked().stream().map(c -> "c." + id(c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
+                + d.dimension().tracked().stream().map(c -> "i." + id(c)).collect(Collectors.joining(", ")) + ")";
+        for (int r = 0; r < rounds; r++) {
+            String s = "_r" + r;
+            sql.append("WITH input AS (\n    SELECT * FROM ")
+                    .append(unnest(d, s, List.of(":?changedAts" + s + "::timestamptz[]", ":?lsns" + s + "::bigint[]", ":?deletes" + s + "::boolean[]")))
+                    .append(" AS e(").append(inputCols).append(")\n), todo AS (\n    SELECT i.*, c.").append(sk)
+                    .append(" AS \"cur-\", c.\"is_inferred\" AS \"inferred-\", ").append(tracked).append(" AS \"tracked-\"\n    FROM input i LEFT JOIN ")
+                    .append(t).append(" c ON c.").append(nk).append(" = i.").append(nk).append(" AND c.\"is_current\"\n    WHERE NOT EXISTS (SELECT 1 FROM ")
+                    .append(t).append(" o WHERE o.").append(nk).append(" = i.").append(nk).append(" AND o.\"source_lsn\" >= i.\"lsn-\")\n), closed AS (\n    UPDATE ")
+                    .append(t).append(" d SET \"valid_to\" = t.\"at-\", \"is_current\" = FALSE, \"source_lsn\" = CASE WHEN t.\"del-\" THEN t.\"lsn-\" ELSE d.\"source_lsn\" END\n")
+                    .append("    FROM todo t WHERE d.").append(sk).append(" = t.\"cur-\" AND (t.\"del-\" OR (NOT t.\"inferred-\" AND t.\"tracked-\"))\n    RETURNING d.")
+                    .append(sk).append("\n), updated AS (\n    UPDATE ").append(t).append(" d SET ");
+            for (String a : attrs) {
+                sql.append(id(a)).append(" = t.").append(id(a)).append(", ");
+            }
+            sql.append("\"is_inferred\" = FALSE, \"source_lsn\" = t.\"lsn-\"\n    FROM todo t WHERE d.").append(sk)
+                    .append(" = t.\"cur-\" AND NOT t.\"del-\" AND (t.\"inferred-\" OR NOT t.\"tracked-\")\n    RETURNING d.*, t.\"inferred-\" AS \"filled-\"")
+                    .append("\n), opened AS (\n    INSERT INTO ").append(t).append(" (").append(nk);
+            for (String a : attrs) {
+                sql.append(", ").append(id(a));
+            }
+            sql.append(", \"valid_from\", \"is_current\", \"is_inferred\", \"source_lsn\")\n    SELECT t.").append(nk);
+            for (String a : attrs) {
+                sql.append(", t.").append(id(a));
+            }
+            sql.append(", t.\"at-\", TRUE, FALSE, t.\"lsn-\" FROM todo t\n    WHERE NOT t.\"del-\" AND (t.\"cur-\" IS NULL OR t.\"cur-\" IN (SELECT ")
+                    .append(sk).append(" FROM closed))\n    RETURNING ").append(sk).append("\n)");
+            for (int m = 0; m < moves.size(); m++) {
+                sql.append(", m").append(m).append(" AS (\n").append(moves.get(m)).append("\n)");
+            }
+            // Only the first statement of a batch may return rows (the driver reads that result): this one returns none.
+            sql.append("\nUPDATE ").append(t).append(" SET ").append(sk).append(" = ").append(sk).append(" WHERE FALSE AND ")
+                    .append(sk).append(" IN (SELECT ").append(sk).append(" FROM updated UNION ALL SELECT ").append(sk).append(" FROM opened);\n");
+        }
+        for (FlowSpec f : dependents) {
+            for (Rollup r : f.rollups()) {
+                sql.append(dropEmpty(r));
+            }
+        }
+        return sql.append(OFFSETS).toString();
+    }
+
+    /**
+     * A fact's rows of members filled in by this round (the updated CTE) leave the groups of an unknown member (-1, the
+     * lookup joined to nothing) for their real ones (+1, the lookup as updated).
+     */
+    private static String moveFilled(FlowSpec f, Lookup l, Rollup r, Map<String, FlowSpec> dimensions) {
+        FlowSpec d = dimensions.get(l.dimension());
+        String sk = id(d.dimension().surrogateKey());
+        String measures = r.measures().values().stream()
+                .map(m -> m.column() == null ? "1" : "fact." + id(m.column())).collect(Collectors.joining(", "));
+        String unmeasures = r.measures().values().stream()
+                .map(m -> m.column() == null ? "-1" : "-fact." + id(m.column())).collect(Collectors.joining(", "));
+        StringJoiner as = new StringJoiner(", ");
+        StringJoiner gcols = new StringJoiner(", ");
+        StringJoiner mcols = new StringJoiner(", ");
+        for (int g = 0; g < r.groupBy().size(); g++) {
+            as.add("\"g" + g + "-\"");
+            gcols.add("\"g" + g + "-\"");
+        }
+        for (int m = 0; m < r.measures().size(); m++) {
+            as.add("\"m" + m + "-\"");
+            mcols.add("sum(\"m" + m + "-\")");
+        }
+        // The other lookups of the fact are joined as usual; this one is the updated member, or nothing.
+        String others = joins(f, dimensions, l.name()).replace(id(l.name()) + " ON FALSE", "\"unused-\" ON FALSE");
+        String filled = "(SELECT * FROM updated WHERE \"filled-\")";
+        String added = "SELECT " + groupSelect(r) + ", " + measures + " FROM " + id(f.table()) + " fact\n    JOIN " + filled + " "
+                + id(l.name()) + " ON " + id(l.name()) + "." + sk + " = fact." + id(l.into()) + others;
+        String removed = "SELECT " + groupSelect(r) + ", " + unmeasures + " FROM " + id(f.table()) + " fact\n    JOIN " + filled
+                + " \"filled-\" ON \"filled-\"." + sk + " = fact." + id(l.into()) + joins(f, dimensions, l.name());
+        return rollupUpsert(r, "SELECT " + gcols + ", " + mcols + " FROM (\n    " + added + "\n    UNION ALL\n    " + removed
+                + "\n    ) AS x(" + as + ")\n    GROUP BY " + groupOrdinals(r));
+    }
+
+    /** The newest version of each natural key (the current one, or the last of a deleted member): what the cache holds. */
+    public static String newest(FlowSpec d, String param) {
+        String nk = id(d.naturalKey());
+        String sk = id(d.dimension().surrogateKey());
+        return "SELECT DISTINCT ON (d." + nk + ") d." + nk + " AS natural_key, d." + sk + " AS surrogate_key, coalesce(d.\"source_lsn\", 0) AS lsn\n"
+                + "FROM " + id(d.table()) + " d WHERE d." + nk + " = ANY (:?" + param + "::" + d.columns().get(d.naturalKey()).type().arrayCast()
+                + ")\nORDER BY d." + nk + ", d.\"is_current\" DESC, d." + sk + " DESC";
+    }
+
+    /**
+     * Creates an inferred member (the key alone) for each natural key a batch looks up that the warehouse has never seen,
+     * under the keys' locks; a deleted member keeps its last version. Returns no rows: {@link #newest} then reads the
+     * answer in a statement of its own, whose snapshot sees whatever a writer that held a lock committed.
+     */
+    public static String ensure(FlowSpec d) {
+        String t = id(d.table());
+        String nk = id(d.naturalKey());
+        String cast = d.columns().get(d.naturalKey()).type().arrayCast();
+        return "WITH locks AS (\n    " + lockKeys(d, "missing") + "\n)\nINSERT INTO " + t + " (" + nk
+                + ", \"valid_from\", \"is_current\", \"is_inferred\")\nSELECT u.id, now(), TRUE, TRUE FROM (SELECT DISTINCT id FROM unnest(:?missing::"
+                + cast + ") AS x(id) ORDER BY 1) u\nWHERE (SELECT count(*) FROM locks) >= 0 AND NOT EXISTS (SELECT 1 FROM " + t + " d WHERE d."
+                + nk + " = u.id)\nON CONFLICT (" + nk + ") WHERE \"is_current\" DO NOTHING";
+    }
+}

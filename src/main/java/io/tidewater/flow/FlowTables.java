@@ -1,0 +1,191 @@
+package io.tidewater.flow;
+
+import static io.tidewater.flow.Sql.id;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import io.tidewater.flow.FlowSpec.Column;
+import io.tidewater.flow.FlowSpec.Kind;
+import io.tidewater.flow.FlowSpec.Lookup;
+import io.tidewater.flow.FlowSpec.Rollup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The warehouse tables of the flows: created when missing (with their keys and, for a dimension, its type-2 columns),
+ * given the columns a flow newly maps, and checked against the declarations: a column whose type differs fails the
+ * start, naming the flow, the column and both types.
+ */
+public final class FlowTables {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlowTables.class);
+    private static final String COLUMNS = "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            + "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            + "WHERE n.nspname = current_schema() AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
+    private FlowTables() {
+    }
+
+    /** Creates, extends and checks the tables of these flows (owners first, then patches and rollups). */
+    public static void prepare(DataSource edw, Collection<FlowSpec> flows) {
+        Map<String, FlowSpec> byName = new LinkedHashMap<>();
+        flows.forEach(f -> byName.put(f.name(), f));
+        try (Connection c = edw.getConnection()) {
+            for (FlowSpec f : flows) {
+                if (f.kind() != Kind.PATCH) {
+                    table(c, f, columns(f, byName));
+                }
+            }
+            for (FlowSpec f : flows) {
+                if (f.kind() == Kind.PATCH) {
+                    if (existing(c, f.table()).isEmpty()) {
+                        throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' patches table " + f.table()
+                                + ", which no flow loads and which does not exist");
+                    }
+                    table(c, f, columns(f, byName));
+                }
+            }
+            for (FlowSpec f : flows) {
+                for (Rollup r : f.rollups()) {
+                    rollup(c, f, r, byName);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot prepare the flows' tables: " + e.getMessage(), e);
+        }
+    }
+
+    /** The columns a flow writes, with their SQL types, in order. */
+    static Map<String, String> columns(FlowSpec f, Map<String, FlowSpec> flows) {
+        Map<String, String> cols = new LinkedHashMap<>();
+        if (f.kind() == Kind.DIMENSION) {
+            cols.put(f.dimension().surrogateKey(), "bigint");
+        }
+        for (Column col : f.stored()) {
+            cols.put(col.name(), col.type().sql());
+        }
+        for (Lookup l : f.lookups()) {
+            cols.put(l.into(), "bigint");
+        }
+        if (f.kind() == Kind.DIMENSION) {
+            cols.put("valid_from", "timestamp with time zone");
+            cols.put("valid_to", "timestamp with time zone");
+            cols.put("is_current", "boolean");
+            cols.put("is_inferred", "boolean");
+            cols.put("source_lsn", "bigint");
+        }
+        if (f.version() != null) {
+            cols.put("source_lsn", "bigint");
+            if (f.deletes() == FlowSpec.Deletes.SOFT) {
+                cols.put("deleted", "boolean");
+            }
+        }
+        return cols;
+    }
+
+    private static Map<String, String> existing(Connection c, String table) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(COLUMNS)) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void table(Connection c, FlowSpec f, Map<String, String> wanted) throws SQLException {
+        Map<String, String> have = existing(c, f.table());
+        try (Statement st = c.createStatement()) {
+            if (have.isEmpty()) {
+                st.execute(create(f, wanted));
+                LOG.info("Flow {}: created table {}", f.name(), f.table());
+                return;
+            }
+            for (Map.Entry<String, String> col : wanted.entrySet()) {
+                String type = have.get(col.getKey());
+                if (type == null) {
+                    st.execute("ALTER TABLE " + id(f.table()) + " ADD COLUMN " + id(col.getKey()) + " " + col.getValue());
+                    LOG.info("Flow {}: added column {}.{} {}", f.name(), f.table(), col.getKey(), col.getValue());
+                } else if (!compatible(type, col.getValue())) {
+                    Column declared = f.columns().get(col.getKey());
+                    throw new FlowException(f.file(), declared == null ? f.line() : declared.line(), "flow '" + f.name() + "', column '"
+                            + col.getKey() + "': declared " + col.getValue() + ", but " + f.table() + "." + col.getKey() + " is " + type);
+                }
+            }
+        }
+    }
+
+    /** The same type; text also loads a varchar or char column of any length (the warehouse's own choice). */
+    private static boolean compatible(String have, String declared) {
+        return have.equals(declared) || declared.equals("text") && (have.startsWith("character varying") || have.startsWith("character("));
+    }
+
+    private static String create(FlowSpec f, Map<String, String> cols) {
+        List<String> defs = new ArrayList<>();
+        for (Map.Entry<String, String> col : cols.entrySet()) {
+            String def = id(col.getKey()) + " " + col.getValue();
+            if (f.kind() == Kind.DIMENSION && col.getKey().equals(f.dimension().surrogateKey())) {
+                def = id(col.getKey()) + " bigserial PRIMARY KEY";
+            } else if (col.getKey().equals("is_current") || col.getKey().equals("is_inferred") || col.getKey().equals("deleted")) {
+                def += " NOT NULL DEFAULT " + (col.getKey().equals("is_current") ? "TRUE" : "FALSE");
+            } else if (f.key().contains(col.getKey()) || col.getKey().equals("valid_from")) {
+                def += " NOT NULL";
+            }
+            defs.add(def);
+        }
+        if (f.kind() != Kind.DIMENSION) {
+            defs.add("PRIMARY KEY (" + f.key().stream().map(Sql::id).collect(Collectors.joining(", ")) + ")");
+        }
+        String sql = "CREATE TABLE " + id(f.table()) + " (\n    " + String.join(",\n    ", defs) + "\n)";
+        if (f.kind() == Kind.DIMENSION) {
+            String nk = id(f.naturalKey());
+            sql += ";\nCREATE UNIQUE INDEX " + id(f.table() + "_current") + " ON " + id(f.table()) + " (" + nk + ") WHERE \"is_current\""
+                    + ";\nCREATE INDEX " + id(f.table() + "_natural") + " ON " + id(f.table()) + " (" + nk + ", \"source_lsn\")";
+        }
+        return sql;
+    }
+
+    /** A rollup's table, typed by PostgreSQL from its group expressions, keyed by its groups. */
+    private static void rollup(Connection c, FlowSpec f, Rollup r, Map<String, FlowSpec> flows) throws SQLException {
+        if (!existing(c, r.table()).isEmpty()) {
+            return;
+        }
+        StringBuilder select = new StringBuilder("SELECT ");
+        List<String> parts = new ArrayList<>();
+        r.groupBy().forEach((name, expr) -> parts.add("(" + expr + ") AS " + id(name)));
+        r.measures().forEach((name, m) -> parts.add((m.column() == null ? "0::bigint" : "0::" + sumType(f.columns().get(m.column()))) + " AS " + id(name)));
+        select.append(String.join(", ", parts)).append(" FROM ").append(id(f.table())).append(" fact");
+        for (Lookup l : f.lookups()) {
+            FlowSpec d = flows.get(l.dimension());
+            select.append(" LEFT JOIN ").append(id(d.table())).append(" ").append(id(l.name())).append(" ON FALSE");
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + id(r.table()) + " AS " + select + " WITH NO DATA");
+            st.execute("ALTER TABLE " + id(r.table()) + " ADD PRIMARY KEY (" + r.groupBy().keySet().stream().map(Sql::id)
+                    .collect(Collectors.joining(", ")) + ")");
+        }
+        LOG.info("Flow {}: created rollup table {}", f.name(), r.table());
+    }
+
+    private static String sumType(Column c) {
+        return switch (c.type().name()) {
+            case "int", "bigint" -> "bigint";
+            default -> "numeric";
+        };
+    }
+}

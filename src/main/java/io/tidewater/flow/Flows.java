@@ -1,0 +1,221 @@
+package io.tidewater.flow;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import io.tidewater.ops.PipelineStats;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.NamedNode;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.apache.camel.Message;
+
+/**
+ * The flows declared in routes/: reads every declaration once, checks them against each other, and serves the generic
+ * steps of the flow-apply route (prepare, statement, write-through) for whichever flow a batch belongs to. As a route
+ * policy factory it sees Camel recreate a flow's routes after its file was edited, and reads that file again.
+ */
+public class Flows implements RoutePolicyFactory {
+
+    public static final String FLOW = "tidewaterFlow";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Flows.class);
+
+    private final int maxBytes;
+    private final String group;
+    private final PipelineStats stats;
+    private final UnaryOperator<String> placeholders;
+    private volatile Map<String, FlowSpec> flows;
+    private volatile javax.sql.DataSource warehouse;
+    private volatile Map<String, FlowBatch> batches;
+    private final Map<String, DimensionCache> caches = new LinkedHashMap<>();
+    private final Map<String, String> statements = new ConcurrentHashMap<>();
+
+    public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats) {
+        this(declared, maxBytes, group, stats, null);
+    }
+
+    /** placeholders: how a flow file read again (a live reload) resolves {{key}}; null for flows that never reload. */
+    public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats, UnaryOperator<String> placeholders) {
+        this.maxBytes = maxBytes;
+        this.group = group;
+        this.stats = stats;
+        this.placeholders = placeholders;
+        install(declared);
+        for (FlowSpec f : declared) {
+            if (f.kind() == FlowSpec.Kind.DIMENSION) {
+                caches.put(f.name(), new DimensionCache(f.dimension().cacheSize(), Duration.ofSeconds(f.dimension().cacheExpireSeconds())));
+            }
+        }
+    }
+
+    /** The warehouse whose tables a reloaded flow file may create or extend. */
+    public void setWarehouse(javax.sql.DataSource warehouse) {
+        this.warehouse = warehouse;
+    }
+
+    /** Checks the flows against each other and makes them the running set. */
+    private synchronized void install(Collection<FlowSpec> declared) {
+        Map<String, FlowSpec> byName = validate(declared);
+        Map<String, FlowBatch> prepared = new HashMap<>();
+        for (FlowSpec f : declared) {
+            prepared.put(f.name(), new FlowBatch(f, maxBytes, group, stats));
+        }
+        flows = byName;
+        batches = prepared;
+        statements.clear();
+    }
+
+    /** The flows by name, once checked against each other: names, topics, lookups and what each kind allows. */
+    private static Map<String, FlowSpec> validate(Collection<FlowSpec> declared) {
+        Map<String, FlowSpec> byName = new LinkedHashMap<>();
+        Map<String, FlowSpec> byTopic = new HashMap<>();
+        for (FlowSpec f : declared) {
+            FlowSpec twin = byName.put(f.name(), f);
+            if (twin != null) {
+                throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' is also declared in " + twin.file() + ":" + twin.line());
+            }
+            FlowSpec sameTopic = byTopic.put(f.topic(), f);
+            if (sameTopic != null) {
+                throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' reads topic " + f.topic() + ", which flow '"
+                        + sameTopic.name() + "' reads already");
+            }
+        }
+        for (FlowSpec f : declared) {
+            for (FlowSpec.Lookup l : f.lookups()) {
+                FlowSpec d = byName.get(l.dimension());
+                if (d == null || d.kind() != FlowSpec.Kind.DIMENSION) {
+                    throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "', lookup '" + l.name() + "': '" + l.dimension()
+                            + "' is not a dimension flow; the dimension flows are " + byName.values().stream()
+                            .filter(x -> x.kind() == FlowSpec.Kind.DIMENSION).map(FlowSpec::name).toList());
+                }
+            }
+            if (f.version() == null && f.kind() == FlowSpec.Kind.FACT && f.debezium() && f.deletes() != FlowSpec.Deletes.IGNORE) {
+                throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "': a fact from changes without a version guard cannot apply "
+                        + "deletes; declare version: lsn, or deletes: ignore");
+            }
+            if (f.version() != null && !f.rollups().isEmpty()) {
+                throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "': rollups are kept for facts without a version guard");
+            }
+        }
+        return byName;
+    }
+
+    /**
+     * Reads a flow file again (Camel is recreating its routes after an edit): its flows replace the running ones, and the
+     * statements are generated anew. A declaration that cannot run throws, and the running set stays as it was.
+     */
+    public synchronized void reload(Path file) {
+        List<FlowSpec> fromFile = new FlowReader(placeholders).read(file);
+        List<FlowSpec> next = new ArrayList<>(flows.values().stream().filter(f -> !sameFile(f.file(), file)).toList());
+        next.addAll(fromFile);
+        validate(next);
+        if (warehouse != null) {
+            FlowTables.prepare(warehouse, next);
+        }
+        install(next);
+        LOG.info("Flows in {} read again: {}", file, fromFile.stream().map(FlowSpec::name).toList());
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /** Called as Camel creates each route: when it is a flow's consumer route, the flow's file is read again first. */
+    @Override
+    public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
+        if (placeholders != null) {
+            flows.values().stream().filter(f -> f.name().equals(routeId)).findFirst().ifPresent(f -> reload(f.file()));
+        }
+        return null;
+    }
+
+    /** Reads the declarations of every routes/*.camel.yaml file. */
+    public static List<FlowSpec> read(Path routes, UnaryOperator<String> placeholders) {
+        FlowReader reader = new FlowReader(placeholders);
+        List<FlowSpec> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(routes)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList()) {
+                out.addAll(reader.read(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    public Map<String, FlowSpec> all() {
+        return flows;
+    }
+
+    public FlowSpec flow(String name) {
+        FlowSpec f = flows.get(name);
+        if (f == null) {
+            throw new IllegalStateException("No flow named '" + name + "'");
+        }
+        return f;
+    }
+
+    /** The batch preparation of a flow. */
+    public FlowBatch batch(String name) {
+        return batches.get(flow(name).name());
+    }
+
+    /** The cache of each dimension flow, by flow name. */
+    public Map<String, DimensionCache> caches() {
+        return caches;
+    }
+
+    /** Validation: the batch's valid records as bound columns, its invalid ones as dead letters (see LoadBatch). */
+    public void prepare(@Body List<Exchange> records, @Header(FLOW) String flow, Exchange batch) {
+        batches.get(flow(flow).name()).prepare(records, batch);
+    }
+
+    /** The batch's statement, generated once per flow (and per number of rounds for a dimension). */
+    public String statement(@Header(FLOW) String name, @Header(FlowBatch.ROUNDS) Integer rounds) {
+        FlowSpec f = flow(name);
+        int n = rounds == null ? 1 : rounds;
+        return statements.computeIfAbsent(name + "/" + n, k -> switch (f.kind()) {
+            case FACT -> FlowSql.fact(f, flows);
+            case PATCH -> FlowSql.patch(f);
+            case DIMENSION -> FlowSql.dimension(f, n, dependents(f), flows);
+        });
+    }
+
+    /** The fact flows that look a dimension up. */
+    private List<FlowSpec> dependents(FlowSpec dimension) {
+        return flows.values().stream().filter(f -> f.lookups().stream().anyMatch(l -> l.dimension().equals(dimension.name()))).toList();
+    }
+
+    /** After a dimension batch committed: the statement reading the newest version of the members it touched. */
+    public String newest(@Header(FLOW) String name) {
+        return statements.computeIfAbsent(name + "/newest", k -> FlowSql.newest(flow(name), "writeThroughKeys"));
+    }
+
+    /** Writes the members a dimension batch touched through to its cache. */
+    public void writeThrough(@Body List<Map<String, Object>> rows, @Header(FLOW) String name) {
+        caches.get(name).putNewer(FlowLookups.entries(rows));
+    }
+
+    /** The headers of a batch that the next batch must not see (the lookups' values). */
+    public static void clear(Message m) {
+        m.removeHeaders("tidewaterLookupValues*");
+    }
+}

@@ -1,0 +1,82 @@
+package io.tidewater.flow;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidewater.events.ChangeEnvelope;
+import io.tidewater.events.EventJson;
+import io.tidewater.events.InvalidEventException;
+import io.tidewater.flow.FlowSpec.Column;
+
+/** Turns one Kafka record into a flow's row, checking each declared field; an invalid record throws with a reason. */
+public final class RecordReader {
+
+    /** One valid record: its bound column values (in {@link FlowSpec#bound()} order) and, for a change, where it came from. */
+    public record Row(Object[] values, long lsn, boolean deleted, String committedAt) {
+    }
+
+    private final FlowSpec flow;
+    private final List<Column> bound;
+    private final int maxBytes;
+
+    public RecordReader(FlowSpec flow, int maxBytes) {
+        this.flow = flow;
+        this.bound = flow.bound();
+        this.maxBytes = maxBytes;
+    }
+
+    /** The row of a record, or null for one to skip (a tombstone, or a delete of a flow that ignores deletes). */
+    public Row read(String key, String value) {
+        if (flow.debezium()) {
+            ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes);
+            if (env == null || env.deleted() && flow.deletes() == FlowSpec.Deletes.IGNORE) {
+                return null;
+            }
+            return new Row(values(env.row(), env.deleted(), true), env.lsn(), env.deleted(), env.committedAt().toString());
+        }
+        if (value == null || value.isEmpty()) {
+            throw new InvalidEventException("empty event");
+        }
+        return new Row(values(EventJson.parse(value, maxBytes).connectPayload(), false, false), 0, false, Instant.now().toString());
+    }
+
+    private Object[] values(EventJson json, boolean deleted, boolean epochMicros) {
+        Object[] out = new Object[bound.size()];
+        for (int i = 0; i < out.length; i++) {
+            Column c = bound.get(i);
+            if (deleted && !flow.key().contains(c.name())) {
+                continue;     // a delete carries its key only
+            }
+            JsonNode v = json.field(c.field());
+            if (v == null) {
+                if (c.required() && c.defaultValue() == null) {
+                    throw new InvalidEventException("missing required field '" + c.field() + "'");
+                }
+                out[i] = c.defaultValue();
+                continue;
+            }
+            Object value = c.type().value(c.field(), v, epochMicros);
+            check(c, value);
+            out[i] = value;
+        }
+        return out;
+    }
+
+    private static void check(Column c, Object value) {
+        if (c.values() != null && !c.values().contains(String.valueOf(value))) {
+            throw new InvalidEventException("field '" + c.field() + "' must be one of " + c.values() + ", was '" + value + "'");
+        }
+        if (c.min() != null || c.max() != null) {
+            BigDecimal n = ColumnType.number(value);
+            if (n == null) {
+                return;
+            }
+            if (c.min() != null && n.compareTo(c.min()) < 0 || c.max() != null && n.compareTo(c.max()) > 0) {
+                throw new InvalidEventException("field '" + c.field() + "' must be between " + (c.min() == null ? "-" : c.min().toPlainString())
+                        + " and " + (c.max() == null ? "-" : c.max().toPlainString()) + ", was " + n.toPlainString());
+            }
+        }
+    }
+}

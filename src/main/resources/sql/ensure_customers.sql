@@ -1,1 +1,0 @@
-SELECT * FROM ensure_customers(:?missingCustomerIds::bigint[])
