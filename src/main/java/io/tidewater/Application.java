@@ -20,12 +20,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewater.embedded.FreePorts;
 import io.tidewater.flow.Flows;
+import io.tidewater.flow.RoutesWatcher;
 import io.tidewater.ops.HawtioServer;
 import io.tidewater.ops.OpsHost;
 import io.tidewater.ops.KafkaHealthCheck;
 import io.tidewater.ops.ManagementSecurity;
 import io.tidewater.ops.PipelineMonitor;
-import io.tidewater.replay.ReplayCli;
 import io.tidewater.replay.ReplayService;
 import io.tidewater.ops.WarehouseHealthCheck;
 import org.apache.camel.CamelContext;
@@ -58,25 +58,11 @@ public final class Application {
     }
 
     static int run(String[] args) {
-        String command = args.length == 0 ? "run" : args[0];
-        if (command.equals("hawtio")) {
-            return hawtio();
-        }
-        if (command.equals("replay") || command.equals("redrive")) {
-            try {
-                TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
-                List<String> rest = List.of(args).subList(1, args.length);
-                return command.equals("replay") ? ReplayCli.run(rest, config, System.out, System.err)
-                        : ReplayCli.redrive(rest, config, System.out, System.err);
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
-                return EXIT_CONFIG;
-            }
-        }
-        if (!command.equals("run")) {
-            System.err.println("Unknown command '" + command + "'. Usage: tidewater [run | hawtio | replay ... | redrive ...]");
-            return 1;
-        }
+        return Cli.execute(args);
+    }
+
+    /** {@code tidewater run}: the pipeline, until SIGTERM. */
+    static int runPipeline() {
         long started = System.nanoTime();
         TidewaterConfig config;
         Infrastructure infra;
@@ -158,7 +144,7 @@ public final class Application {
                         "enable capture, load, or both");
             }
             // A capture-only instance: the load instances, scaled out elsewhere, load what it captures.
-            excluded.addAll(List.of("events-*", "cdc-*", "apply-*", "enrich-*", "load-*", "replay-*"));
+            excluded.addAll(List.of("events-*", "cdc-*", "apply-*", "flow-*", "load-*", "replay-*"));
         }
         if (!excluded.isEmpty()) {
             main.addOverrideProperty("camel.main.routeFilterExcludePattern", String.join(",", excluded));
@@ -174,14 +160,6 @@ public final class Application {
         HawtioServer[] hawtio = new HawtioServer[1];
         List<AutoCloseable> clients = new java.util.ArrayList<>();
         main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void beforeConfigure(BaseMainSupport m) {
-                // The flows see Camel recreate a flow's routes after an edit of its file, and read it again.
-                CamelContext ctx = m.getCamelContext();
-                ctx.getRegistry().findByType(Flows.class).stream().filter(f -> !ctx.getRoutePolicyFactories().contains(f))
-                        .forEach(ctx::addRoutePolicyFactory);
-            }
-
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();
@@ -201,6 +179,14 @@ public final class Application {
             @Override
             public void afterStart(BaseMainSupport m) {
                 infra.printConnectHelp(config.getPort(MANAGEMENT_PORT, 8081));
+                if (config.getBoolean(Keys.ROUTES_RELOAD, true) && config.getBoolean(Keys.LOAD_ENABLED, true)) {
+                    try {
+                        CamelContext ctx = m.getCamelContext();
+                        clients.add(new RoutesWatcher(ctx, ctx.getRegistry().findSingleByType(Flows.class), Path.of("routes")).start());
+                    } catch (java.io.IOException e) {
+                        LOG.error("Routes are not reloaded live: cannot watch routes/: {}", e.getMessage());
+                    }
+                }
                 LOG.info("Tidewater started in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 try {
                     if (demoOn) {
@@ -258,7 +244,7 @@ public final class Application {
     }
 
     /** {@code tidewater hawtio}: Hawtio alone, connected to a running Tidewater's Jolokia, behind the operator login. */
-    private static int hawtio() {
+    static int hawtio() {
         CountDownLatch stop = new CountDownLatch(1);
         try {
             TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());

@@ -22,6 +22,7 @@ import io.tidewater.flow.DimensionCache;
 import io.tidewater.flow.FlowLookups;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowTables;
+import io.tidewater.flow.Placeholders;
 import io.tidewater.flow.Flows;
 import io.tidewater.ops.Jmx;
 import io.tidewater.ops.PipelineMonitor;
@@ -41,7 +42,7 @@ public final class LoadBeans {
     }
 
     public static final String CACHE_MBEAN = cacheMBean("cdc-customers");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
+    private static final Pattern PLACEHOLDER = Placeholders.PLACEHOLDER;
 
     private LoadBeans() {
     }
@@ -83,21 +84,14 @@ public final class LoadBeans {
         registry.accept("edw", edw);
         registry.accept("edwOffsets", new EdwOffsetRepository(edw, group));
         registry.accept("pipelineStats", stats);
-        registry.accept("statusLine", new StatusLine(stats, edw, declared.stream().map(FlowSpec::table).toList()));
+        registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
         registry.accept("batchCommit", new BatchCommit());
         registry.accept("warehouseErrors", new WarehouseErrors());
         registry.accept("batchIsolation", new BatchIsolation());
         registry.accept("flows", flows);
         registry.accept("flowLookups", new FlowLookups(flows));
         for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
-            DimensionCache cache = e.getValue();
-            String table = flows.flow(e.getKey()).table();
-            // The camel-caffeine endpoint caffeine-cache:<table> finds its cache by that name.
-            registry.accept(table, cache.cache());
-            CaffeineCacheMetrics.monitor(meters, cache.cache(), e.getKey());
-            Gauge.builder("tidewater.cache.hit.ratio", cache, DimensionCache::getHitRatio)
-                    .description("Hit ratio of a dimension's lookup cache").tag("cache", e.getKey()).register(meters);
-            Jmx.register(cacheMBean(e.getKey()), cache);
+            bindCache(registry, meters, flows.flow(e.getKey()), e.getValue());
         }
         List<String> topics = declared.stream().map(FlowSpec::topic).toList();
         PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, topics, bootstrapServers, meters);
@@ -108,24 +102,39 @@ public final class LoadBeans {
         replay.setLagSource(monitor::getLagByTopic);
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
+        // A flow file saved into routes/ while running: what its flow needs before its routes start.
+        flows.watch(routes, f -> {
+            if (f.kind() == FlowSpec.Kind.DIMENSION) {
+                bindCache(registry, meters, f, flows.caches().get(f.name()));
+            }
+            ensureTopics(bootstrapServers, List.of(f.topic(), f.topic() + ".dlq"));
+            monitor.addTopic(f.topic());
+            replay.register(new ReplayService.LoadTopic(f.topic(), f.name(), "direct:apply-" + f.name()));
+        });
         return stats;
     }
 
-    /** Resolves {{key}} and {{key:default}} in a declaration's value from the configuration; a missing key names itself. */
+    /** A dimension's lookup cache: found by the camel-caffeine endpoint caffeine-cache:<table>, with meters and JMX. */
+    private static void bindCache(BiConsumer<String, Object> registry, MeterRegistry meters, FlowSpec dimension, DimensionCache cache) {
+        registry.accept(dimension.table(), cache.cache());
+        CaffeineCacheMetrics.monitor(meters, cache.cache(), dimension.name());
+        Gauge.builder("tidewater.cache.hit.ratio", cache, DimensionCache::getHitRatio)
+                .description("Hit ratio of a dimension's lookup cache").tag("cache", dimension.name()).register(meters);
+        Jmx.register(cacheMBean(dimension.name()), cache);
+    }
+
+    /** Topics a flow added while running reads and dead-letters to, with the cluster's default settings. */
+    private static void ensureTopics(String bootstrapServers, List<String> names) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.<String, Object>of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            io.tidewater.ops.Topics.ensureWithBrokerDefaults(admin, names);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create the topics " + names + ": " + e.getMessage(), e);
+        }
+    }
+
     static String resolve(String value, TidewaterConfig config) {
-        if (value == null) {
-            return null;
-        }
-        Matcher m = PLACEHOLDER.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = config.get(m.group(1).strip(), m.group(2));
-            if (v == null) {
-                throw new ConfigException(m.group(1).strip(), "is not set, and a flow declaration uses it", "set it in application.properties");
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(v));
-        }
-        return m.appendTail(out).toString();
+        return Placeholders.resolve(value, config);
     }
 
     /**

@@ -70,17 +70,19 @@ class ApplicationIT {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> factCalls(app, null) > first);
 
-            // Live reload of one route file: its new description shows in JMX; the process and the context stay up.
+            // Live reload of one flow file: the flow's consumer route starts again; the process and the context stay up.
             long pid = app.pid();
+            String startedAt = jolokia(app, "org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/StartTimestamp");
             Path route = app.workDir().resolve("routes/events-calls.camel.yaml");
             // Written aside and moved in one step, as editors save, so the watcher never sees a half-written file.
             Path edited = app.workDir().resolve("events-calls.edited");
-            Files.writeString(edited, Files.readString(route).replace("value: call.completed events into fact_call",
-                    "value: reloaded while running"));
+            Files.writeString(edited, Files.readString(route).replace("agent_id: {field: agentId, type: text}",
+                    "agent_id: {field: agentId, type: text, expression: lower(agent_id)}"));
             Files.move(edited, route, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            await().atMost(Duration.ofSeconds(30)).until(() ->
-                    jolokia(app, "org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/Description")
-                            .contains("reloaded while running"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                String now = jolokia(app, "org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/StartTimestamp");
+                return !now.isEmpty() && !now.equals(startedAt);
+            });
             assertTrue(app.isAlive());
             assertEquals(pid, app.pid());
             long afterReload = factCalls(app, null);

@@ -85,8 +85,8 @@ class OperateIT {
                     "tidewater_e2e_latency_seconds_count{route=\"events-calls\"}",
                     "tidewater_e2e_latency_seconds_bucket{route=\"events-calls\",le=\"+Inf\"}",
                     "tidewater_consumer_lag{topic=\"" + calls + "\"}",
-                    "tidewater_cache_hit_ratio{cache=\"customers\"}",
-                    "cache_gets_total{cache=\"customers\",result=\"hit\"}",
+                    "tidewater_cache_hit_ratio{cache=\"cdc-customers\"}",
+                    "cache_gets_total{cache=\"cdc-customers\",result=\"hit\"}",
                     "tidewater_dead_letters_total{topic=\"" + calls + "\"}",
                     "camel_exchanges_total{camelContext=\"tidewater\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"events-calls\"}");
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {

@@ -47,12 +47,14 @@ class ReplayIT {
             String yaml = Files.readString(route);
             assertTrue(yaml.contains(MAPPING), "the mapping line to edit");
             Path edited = app.workDir().resolve("events-calls.edited");
-            Files.writeString(edited, yaml.replace(MAPPING, NEW_MAPPING)
-                    .replace("value: call.completed events into fact_call", "value: outcome stored in capitals"));
+            String started = app.get("/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/StartTimestamp");
+            Files.writeString(edited, yaml.replace(MAPPING, NEW_MAPPING));
             Files.move(edited, route, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            await().atMost(Duration.ofSeconds(30)).until(() -> app.get(
-                    "/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/Description")
-                    .contains("outcome stored in capitals"));
+            // The flow's routes start again with the new declaration.
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                String now = app.get("/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-calls%22/StartTimestamp");
+                return now.contains("\"status\":200") && !now.equals(started);
+            });
 
             // The CLI asks the running application for a live replay from T and follows it to the end.
             AppProcess.Response cli = app.runCommand("replay", "--topic", "events.callcenter.calls", "--from", t.toString(), "--wait");

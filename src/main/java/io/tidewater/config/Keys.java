@@ -49,6 +49,7 @@ public final class Keys {
     public static final String HAWTIO_JOLOKIA_URL = "tidewater.hawtio.jolokia-url";
 
     public static final String STATUS_INTERVAL_MS = "tidewater.status.interval-ms";
+    public static final String ROUTES_RELOAD = "tidewater.routes.reload-enabled";
     public static final String STARTUP_TIMEOUT_MS = "tidewater.startup.check-timeout-ms";
 
     private Keys() {

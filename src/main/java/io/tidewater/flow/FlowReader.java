@@ -109,7 +109,11 @@ public final class FlowReader {
                 if (get(t, "parameters") instanceof SequenceNode ps) {
                     for (Node pn : ps.getValue()) {
                         if (pn instanceof MappingNode pm) {
-                            params.put(scalar(get(pm, "name")), scalar(get(pm, "value")));
+                            String pname = scalar(get(pm, "name"));
+                            String pvalue = scalar(get(pm, "value"));
+                            if (pname != null && pvalue != null) {
+                                params.put(pname, pvalue);
+                            }
                         }
                     }
                 }
@@ -255,7 +259,7 @@ public final class FlowReader {
             throw new FlowException(file, line, "flow '" + name + "': the " + SOURCE_TEMPLATE + " templatedRoute needs the parameter topic");
         }
         return new FlowSpec(name, file, line, format, kind, table, key, columns, version, deletes, lookups, rollups, dimension,
-                topic, source.getOrDefault("consumers", "1"), route, apply);
+                topic, source.getOrDefault("consumers", "1"), route, apply, Map.copyOf(source));
     }
 
     private static Column column(Ctx c, String name, Node node, Kind kind) {

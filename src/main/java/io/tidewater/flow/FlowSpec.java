@@ -13,7 +13,7 @@ import java.util.Set;
 public record FlowSpec(String name, Path file, int line, String format, Kind kind, String table, List<String> key,
                        Map<String, Column> columns, String version, Deletes deletes, List<Lookup> lookups,
                        List<Rollup> rollups, Dimension dimension, String topic, String consumers,
-                       String route, String applyRoute) {
+                       String route, String applyRoute, Map<String, String> sourceParameters) {
 
     public enum Kind { FACT, DIMENSION, PATCH }
 

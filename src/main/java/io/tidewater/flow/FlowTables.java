@@ -40,30 +40,56 @@ public final class FlowTables {
 
     /** Creates, extends and checks the tables of these flows (owners first, then patches and rollups). */
     public static void prepare(DataSource edw, Collection<FlowSpec> flows) {
-        Map<String, FlowSpec> byName = new LinkedHashMap<>();
-        flows.forEach(f -> byName.put(f.name(), f));
         try (Connection c = edw.getConnection()) {
-            for (FlowSpec f : flows) {
-                if (f.kind() != Kind.PATCH) {
-                    table(c, f, columns(f, byName));
-                }
-            }
-            for (FlowSpec f : flows) {
-                if (f.kind() == Kind.PATCH) {
-                    if (existing(c, f.table()).isEmpty()) {
-                        throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' patches table " + f.table()
-                                + ", which no flow loads and which does not exist");
-                    }
-                    table(c, f, columns(f, byName));
-                }
-            }
-            for (FlowSpec f : flows) {
-                for (Rollup r : f.rollups()) {
-                    rollup(c, f, r, byName);
-                }
-            }
+            walk(c, flows, null);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot prepare the flows' tables: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The same without changing anything ({@code tidewater check}): the mismatches as messages, and what a start would
+     * do as messages starting with "will ".
+     */
+    public static List<String> check(Connection c, Collection<FlowSpec> flows) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try {
+            walk(c, flows, found);
+        } catch (FlowException e) {
+            found.add(e.getMessage());
+        }
+        return found;
+    }
+
+    /** notes null: apply; otherwise only report into notes. */
+    private static void walk(Connection c, Collection<FlowSpec> flows, List<String> notes) throws SQLException {
+        Map<String, FlowSpec> byName = new LinkedHashMap<>();
+        flows.forEach(f -> byName.put(f.name(), f));
+        List<String> created = new ArrayList<>();
+        for (FlowSpec f : flows) {
+            if (f.kind() != Kind.PATCH) {
+                table(c, f, columns(f, byName), notes, created);
+            }
+        }
+        for (FlowSpec f : flows) {
+            if (f.kind() == Kind.PATCH) {
+                if (existing(c, f.table()).isEmpty() && !created.contains(f.table())) {
+                    throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' patches table " + f.table()
+                            + ", which no flow loads and which does not exist");
+                }
+                table(c, f, columns(f, byName), notes, created);
+            }
+        }
+        for (FlowSpec f : flows) {
+            for (Rollup r : f.rollups()) {
+                if (existing(c, r.table()).isEmpty()) {
+                    if (notes != null) {
+                        notes.add("will create rollup table " + r.table() + " (flow " + f.name() + ")");
+                    } else {
+                        rollup(c, f, r, byName);
+                    }
+                }
+            }
         }
     }
 
@@ -108,10 +134,19 @@ public final class FlowTables {
         return out;
     }
 
-    private static void table(Connection c, FlowSpec f, Map<String, String> wanted) throws SQLException {
+    private static void table(Connection c, FlowSpec f, Map<String, String> wanted, List<String> notes, List<String> created)
+            throws SQLException {
         Map<String, String> have = existing(c, f.table());
         try (Statement st = c.createStatement()) {
             if (have.isEmpty()) {
+                if (created.contains(f.table())) {
+                    return;
+                }
+                created.add(f.table());
+                if (notes != null) {
+                    notes.add("will create table " + f.table() + " (flow " + f.name() + ")");
+                    return;
+                }
                 st.execute(create(f, wanted));
                 LOG.info("Flow {}: created table {}", f.name(), f.table());
                 return;
@@ -119,6 +154,10 @@ public final class FlowTables {
             for (Map.Entry<String, String> col : wanted.entrySet()) {
                 String type = have.get(col.getKey());
                 if (type == null) {
+                    if (notes != null) {
+                        notes.add("will add column " + f.table() + "." + col.getKey() + " " + col.getValue() + " (flow " + f.name() + ")");
+                        continue;
+                    }
                     st.execute("ALTER TABLE " + id(f.table()) + " ADD COLUMN " + id(col.getKey()) + " " + col.getValue());
                     LOG.info("Flow {}: added column {}.{} {}", f.name(), f.table(), col.getKey(), col.getValue());
                 } else if (!compatible(type, col.getValue())) {

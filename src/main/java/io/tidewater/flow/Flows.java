@@ -11,32 +11,25 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import io.tidewater.ops.PipelineStats;
 import org.apache.camel.Body;
-import org.apache.camel.CamelContext;
-import org.apache.camel.NamedNode;
-import org.apache.camel.spi.RoutePolicy;
-import org.apache.camel.spi.RoutePolicyFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
 
 /**
  * The flows declared in routes/: reads every declaration once, checks them against each other, and serves the generic
- * steps of the flow-apply route (prepare, statement, write-through) for whichever flow a batch belongs to. As a route
- * policy factory it sees Camel recreate a flow's routes after its file was edited, and reads that file again.
+ * steps of the flow-apply route (prepare, statement, write-through) for whichever flow a batch belongs to. A flow file
+ * saved while running is read again here ({@link RoutesWatcher}).
  */
-public class Flows implements RoutePolicyFactory {
+public class Flows {
 
     public static final String FLOW = "tidewaterFlow";
-
-    private static final Logger LOG = LoggerFactory.getLogger(Flows.class);
 
     private final int maxBytes;
     private final String group;
@@ -44,8 +37,10 @@ public class Flows implements RoutePolicyFactory {
     private final UnaryOperator<String> placeholders;
     private volatile Map<String, FlowSpec> flows;
     private volatile javax.sql.DataSource warehouse;
+    private volatile Path routes;
+    private volatile java.util.function.Consumer<FlowSpec> added = f -> { };
     private volatile Map<String, FlowBatch> batches;
-    private final Map<String, DimensionCache> caches = new LinkedHashMap<>();
+    private final Map<String, DimensionCache> caches = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> statements = new ConcurrentHashMap<>();
 
     public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats) {
@@ -64,6 +59,15 @@ public class Flows implements RoutePolicyFactory {
                 caches.put(f.name(), new DimensionCache(f.dimension().cacheSize(), Duration.ofSeconds(f.dimension().cacheExpireSeconds())));
             }
         }
+    }
+
+    /**
+     * Where flow files added while running are looked for, and what makes a new flow operable (its dimension cache, its
+     * topics, its replay registration).
+     */
+    public void watch(Path routes, java.util.function.Consumer<FlowSpec> added) {
+        this.routes = routes;
+        this.added = added;
     }
 
     /** The warehouse whose tables a reloaded flow file may create or extend. */
@@ -130,33 +134,42 @@ public class Flows implements RoutePolicyFactory {
         if (warehouse != null) {
             FlowTables.prepare(warehouse, next);
         }
+        Set<String> before = flows.keySet();
         install(next);
-        LOG.info("Flows in {} read again: {}", file, fromFile.stream().map(FlowSpec::name).toList());
+        for (FlowSpec f : fromFile) {
+            if (!before.contains(f.name())) {
+                if (f.kind() == FlowSpec.Kind.DIMENSION) {
+                    caches.putIfAbsent(f.name(), new DimensionCache(f.dimension().cacheSize(), Duration.ofSeconds(f.dimension().cacheExpireSeconds())));
+                }
+                added.accept(f);
+            }
+        }
     }
 
     private static boolean sameFile(Path a, Path b) {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
-    /** Called as Camel creates each route: when it is a flow's consumer route, the flow's file is read again first. */
-    @Override
-    public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
-        if (placeholders != null) {
-            flows.values().stream().filter(f -> f.name().equals(routeId)).findFirst().ifPresent(f -> reload(f.file()));
+    /** How a flow file read again resolves {{key}}. */
+    public UnaryOperator<String> placeholders() {
+        return placeholders;
+    }
+
+    /** The route files of a directory, in name order. */
+    public static List<Path> flowFiles(Path routes) {
+        try (Stream<Path> files = Files.list(routes)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return null;
     }
 
     /** Reads the declarations of every routes/*.camel.yaml file. */
     public static List<FlowSpec> read(Path routes, UnaryOperator<String> placeholders) {
         FlowReader reader = new FlowReader(placeholders);
         List<FlowSpec> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(routes)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList()) {
-                out.addAll(reader.read(f));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (Path f : flowFiles(routes)) {
+            out.addAll(reader.read(f));
         }
         return out;
     }

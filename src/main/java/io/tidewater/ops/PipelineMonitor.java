@@ -40,6 +40,7 @@ public class PipelineMonitor implements PipelineMXBean, AutoCloseable {
     private final DataSource edw;
     private final String group;
     private final List<String> topics;
+    private final MeterRegistry registry;
     private final Properties adminProps = new Properties();
     private Admin admin;
     private final Map<String, Long> lag = new ConcurrentHashMap<>();
@@ -49,16 +50,24 @@ public class PipelineMonitor implements PipelineMXBean, AutoCloseable {
         this.stats = stats;
         this.edw = edw;
         this.group = group;
-        this.topics = topics;
+        this.topics = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.registry = registry;
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewater-monitor");
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-        for (String topic : topics) {
-            lag.put(topic, 0L);
-            Gauge.builder("tidewater.consumer.lag", lag, m -> m.getOrDefault(topic, 0L))
-                    .description("Records in the topic not yet loaded into the EDW").tag("topic", topic).register(registry);
+        topics.forEach(this::addTopic);
+    }
+
+    /** Starts following a load topic (a flow added while running). */
+    public void addTopic(String topic) {
+        if (topics.contains(topic)) {
+            return;
         }
+        topics.add(topic);
+        lag.put(topic, 0L);
+        Gauge.builder("tidewater.consumer.lag", lag, m -> m.getOrDefault(topic, 0L))
+                .description("Records in the topic not yet loaded into the EDW").tag("topic", topic).register(registry);
     }
 
     /** Recomputes the lag of every load topic; a failure keeps the previous figures and is logged. */

@@ -18,17 +18,16 @@ public class StatusLine {
 
     private final PipelineStats stats;
     private final DataSource edw;
-    /** The rows of every table the flows load (names validated and quoted by the flow reader). */
-    private final String countRows;
+    /** The tables the flows load (names validated by the flow reader, and quoted here). */
+    private final java.util.function.Supplier<java.util.Collection<String>> tables;
     private long lastIn;
     private long lastWritten;
     private long lastNanos = System.nanoTime();
 
-    public StatusLine(PipelineStats stats, DataSource edw, java.util.Collection<String> tables) {
+    public StatusLine(PipelineStats stats, DataSource edw, java.util.function.Supplier<java.util.Collection<String>> tables) {
         this.stats = stats;
         this.edw = edw;
-        this.countRows = tables.isEmpty() ? "SELECT 0" : "SELECT " + String.join(" + ",
-                tables.stream().distinct().map(t -> "(SELECT count(*) FROM " + io.tidewater.flow.Sql.id(t) + ")").toList());
+        this.tables = tables;
     }
 
     public synchronized String report() {
@@ -46,6 +45,9 @@ public class StatusLine {
     }
 
     private String edwRows() {
+        java.util.Collection<String> loaded = tables.get();
+        String countRows = loaded.isEmpty() ? "SELECT 0" : "SELECT " + String.join(" + ",
+                loaded.stream().distinct().map(t -> "(SELECT count(*) FROM " + io.tidewater.flow.Sql.id(t) + ")").toList());
         try (Connection c = edw.getConnection(); PreparedStatement ps = c.prepareStatement(countRows);
              ResultSet rs = ps.executeQuery()) {
             rs.next();

@@ -68,9 +68,9 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     private final DataSource edw;
     private final String group;
     private final String instanceId;
-    private final Map<String, LoadTopic> topics = new LinkedHashMap<>();
+    private final Map<String, LoadTopic> topics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Each load topic's dead-letter topic, re-driven through that topic's apply route. */
-    private final Map<String, LoadTopic> deadLetterTopics = new LinkedHashMap<>();
+    private final Map<String, LoadTopic> deadLetterTopics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Properties adminProps = new Properties();
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, Replay> replays = new ConcurrentSkipListMap<>();
@@ -459,6 +459,12 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     }
 
     /** Where the lag per topic comes from (the pipeline monitor). */
+    /** Makes a load topic (a flow added while running) replayable, and its dead letters re-drivable. */
+    public void register(LoadTopic t) {
+        topics.put(t.topic(), t);
+        deadLetterTopics.put(t.topic() + ".dlq", new LoadTopic(t.topic() + ".dlq", t.route(), t.apply()));
+    }
+
     public void setLagSource(java.util.function.Supplier<Map<String, Long>> lagByTopic) {
         this.lagByTopic = lagByTopic;
     }

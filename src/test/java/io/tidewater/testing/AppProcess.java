@@ -248,6 +248,10 @@ public final class AppProcess implements AutoCloseable {
                 Files.copy(l, keep.resolve(l.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
+        Path full = workDir.resolve("data/tidewater.log");
+        if (Files.exists(full)) {
+            Files.copy(full, keep.resolve("tidewater.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         // A kill -9 leaves the embedded PostgreSQL running; stop it so the test run leaves nothing behind.
         Path pidFile = workDir.resolve("data/postgres/postmaster.pid");
         if (Files.exists(pidFile)) {

@@ -24,6 +24,16 @@ public final class Envelopes {
         return envelope(op, row, "sales", "orders", lsn);
     }
 
+    public static String product(String op, long id, String name, String category, long priceCents, long lsn) {
+        String row = "{\"id\":" + id + ",\"name\":\"" + name + "\",\"category\":\"" + category + "\",\"price_cents\":" + priceCents + "}";
+        return envelope(op, row, "sales", "products", lsn);
+    }
+
+    /** The commit time Debezium gives a change at this LSN (source.ts_ms). */
+    public static Instant committedAt(long lsn) {
+        return Instant.ofEpochMilli(1_795_500_000_000L + lsn);
+    }
+
     private static String envelope(String op, String row, String db, String table, long lsn) {
         boolean delete = op.equals("d");
         long ts = 1_795_500_000_000L + lsn;

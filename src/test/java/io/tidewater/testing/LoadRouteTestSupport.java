@@ -126,8 +126,6 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         meters = new SimpleMeterRegistry();
         LoadBeans.bind(registry::bind, routeDataSource(), TidewaterConfig.of(settings), meters,
                 SharedInfrastructure.get().bootstrapServers());
-        // As the application does: the flows read their file again when Camel recreates a flow's routes.
-        context.addRoutePolicyFactory(registry.findSingleByType(io.tidewater.flow.Flows.class));
     }
 
     @Override

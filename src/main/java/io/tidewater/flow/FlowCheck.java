@@ -1,0 +1,153 @@
+package io.tidewater.flow;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
+import io.tidewater.config.ConfigException;
+import io.tidewater.config.Keys;
+import io.tidewater.config.TidewaterConfig;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * {@code tidewater check}: application.properties, every route file against Camel's YAML DSL schema (the one editors
+ * use), every flow against Tidewater's flow rules, and, when the warehouse answers, its tables against the flows; each
+ * problem as file:line and the reason. Nothing starts.
+ */
+public final class FlowCheck {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private FlowCheck() {
+    }
+
+    public static int run(Path configFile, Path routes, Map<String, String> env, PrintStream out) {
+        List<String> problems = new ArrayList<>();
+        TidewaterConfig config = null;
+        try {
+            config = TidewaterConfig.load(configFile, env);
+        } catch (ConfigException e) {
+            problems.add(configFile + ": " + e.getMessage());
+        }
+        List<Path> files;
+        try {
+            files = Flows.flowFiles(routes);
+        } catch (RuntimeException e) {
+            out.println(routes + ": cannot list the route files: " + e.getMessage());
+            return 1;
+        }
+        Schema schema = schema();
+        List<FlowSpec> flows = new ArrayList<>();
+        TidewaterConfig resolved = config;
+        FlowReader reader = new FlowReader(v -> resolved == null ? v : Placeholders.resolve(v, resolved));
+        for (Path f : files) {
+            try {
+                for (Error e : schema.validate(YAML.readTree(f.toFile()))) {
+                    problems.add(f + ":" + line(f, e.getInstanceLocation()) + ": not valid Camel YAML DSL: " + e.getMessage());
+                }
+            } catch (Exception e) {
+                problems.add(f + ":1: cannot be read as YAML: " + e.getMessage());
+                continue;
+            }
+            try {
+                flows.addAll(reader.read(f));
+            } catch (FlowException e) {
+                problems.add(e.getMessage());
+            } catch (ConfigException e) {
+                problems.add(f + ": " + e.getMessage());
+            }
+        }
+        try {
+            new Flows(flows, 1, "check", null);
+        } catch (FlowException e) {
+            problems.add(e.getMessage());
+        }
+        String warehouse = "not checked (no warehouse answered)";
+        if (config != null && problems.isEmpty()) {
+            Optional<Connection> edw = warehouse(config);
+            if (edw.isPresent()) {
+                try (Connection c = edw.get()) {
+                    List<String> tables = FlowTables.check(c, flows);
+                    problems.addAll(tables.stream().filter(t -> !t.startsWith("will ")).toList());
+                    tables.stream().filter(t -> t.startsWith("will ")).forEach(t -> out.println("note: " + t));
+                    warehouse = "checked";
+                } catch (Exception e) {
+                    warehouse = "not checked (" + e.getMessage() + ")";
+                }
+            }
+        }
+        problems.forEach(out::println);
+        out.println((problems.isEmpty() ? "OK: " : problems.size() + " problem(s): ") + configFile + ", " + files.size()
+                + " route files, " + flows.size() + " flows; warehouse tables " + warehouse);
+        return problems.isEmpty() ? 0 : 1;
+    }
+
+    private static Schema schema() {
+        try (InputStream in = FlowCheck.class.getClassLoader().getResourceAsStream("schema/camelYamlDsl.json")) {
+            return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(in, InputFormat.JSON);
+        } catch (Exception e) {
+            throw new IllegalStateException("Camel's YAML DSL schema (schema/camelYamlDsl.json in camel-yaml-dsl) cannot be read", e);
+        }
+    }
+
+    /** The line of the YAML node at a schema error's instance location. */
+    static int line(Path file, NodePath at) {
+        try {
+            Node node = new Compose(LoadSettings.builder().build()).composeString(Files.readString(file)).orElse(null);
+            for (int i = 0; node != null && i < at.getNameCount(); i++) {
+                Object step = at.getElement(i);
+                Node next = null;
+                if (step instanceof Integer index && node instanceof SequenceNode seq && index < seq.getValue().size()) {
+                    next = seq.getValue().get(index);
+                } else if (node instanceof MappingNode map) {
+                    next = FlowReader.get(map, String.valueOf(step));
+                }
+                if (next == null) {
+                    break;
+                }
+                node = next;
+            }
+            return FlowReader.line(node);
+        } catch (Exception e) {
+            return 1;
+        }
+    }
+
+    /** The warehouse of the configuration (external), or of a Tidewater running here (embedded), if it answers. */
+    private static Optional<Connection> warehouse(TidewaterConfig config) {
+        String url = config.get(Keys.EDW_JDBC_URL, "");
+        String user = config.get(Keys.EDW_USERNAME, "postgres");
+        if (url.isBlank()) {
+            url = "jdbc:postgresql://localhost:" + config.get(Keys.EMBEDDED_POSTGRES_PORT, "15432") + "/warehouse";
+            user = "postgres";
+        }
+        try {
+            DriverManager.setLoginTimeout(3);
+            Connection c = DriverManager.getConnection(url + (url.contains("?") ? "&" : "?") + "connectTimeout=3&currentSchema="
+                    + config.get(Keys.EDW_SCHEMA, "edw"), user, config.get(Keys.EDW_PASSWORD, ""));
+            return Optional.of(c);
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.tidewater.flow;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live changes of routes/ while Tidewater runs. A flow file saved or edited is read again and its two routes are
+ * recreated from the flow templates, so a new flow starts (with its tables and topics) and an edited one runs its new
+ * declaration; a declaration that cannot run is refused with its file, line and reason, and the flows keep running
+ * as they were. Any other route file is reloaded by Camel's routes loader (only that file's routes restart).
+ *
+ * <p>Camel's own route watcher does not recreate the routes of a changed {@code templatedRoute}, hence this one.
+ */
+public final class RoutesWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoutesWatcher.class);
+    /** Events closer than this are one save (editors write a file in several steps). */
+    private static final long QUIET_MS = 300;
+
+    private final CamelContext context;
+    private final Flows flows;
+    private final Path routes;
+    private final WatchService watcher;
+    private final Thread thread;
+
+    public RoutesWatcher(CamelContext context, Flows flows, Path routes) throws IOException {
+        this.context = context;
+        this.flows = flows;
+        this.routes = routes;
+        this.watcher = FileSystems.getDefault().newWatchService();
+        routes.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        this.thread = new Thread(this::watch, "tidewater-routes-watcher");
+        thread.setDaemon(true);
+    }
+
+    public RoutesWatcher start() {
+        thread.start();
+        LOG.info("Watching {} for new and edited routes and flows", routes);
+        return this;
+    }
+
+    private void watch() {
+        try {
+            while (true) {
+                Set<Path> changed = new LinkedHashSet<>();
+                collect(watcher.take(), changed);
+                for (WatchKey more = watcher.poll(QUIET_MS, TimeUnit.MILLISECONDS); more != null;
+                     more = watcher.poll(QUIET_MS, TimeUnit.MILLISECONDS)) {
+                    collect(more, changed);
+                }
+                changed.stream().filter(Files::isRegularFile).forEach(this::changed);
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void collect(WatchKey key, Set<Path> changed) {
+        for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.context() instanceof Path name && name.toString().endsWith(".camel.yaml")) {
+                changed.add(routes.resolve(name));
+            }
+        }
+        key.reset();
+    }
+
+    /** One file saved: a flow file's flows are applied, any other file goes to Camel's routes loader. */
+    void changed(Path file) {
+        try {
+            List<FlowSpec> declared = new FlowReader(flows.placeholders()).read(file);
+            if (declared.isEmpty()) {
+                Set<String> ids = PluginHelper.getRoutesLoader(context).updateRoutes(
+                        List.of(ResourceHelper.resolveResource(context, "file:" + file)));
+                LOG.info("Routes in {} reloaded: {}", file, ids);
+                return;
+            }
+            flows.reload(file);
+            for (FlowSpec f : declared) {
+                boolean running = context.getRoute(f.route()) != null;
+                for (String id : List.of(f.route(), f.applyRoute())) {
+                    if (context.getRoute(id) != null) {
+                        context.getRouteController().stopRoute(id);
+                        context.removeRoute(id);
+                    }
+                }
+                context.addRouteFromTemplate(f.applyRoute(), FlowReader.APPLY_TEMPLATE, java.util.Map.of("flow", f.name()));
+                context.addRouteFromTemplate(f.route(), FlowReader.SOURCE_TEMPLATE, new java.util.HashMap<>(f.sourceParameters()));
+                for (String id : List.of(f.applyRoute(), f.route())) {
+                    if (!context.getRouteController().getRouteStatus(id).isStarted()) {
+                        context.getRouteController().startRoute(id);
+                    }
+                }
+                LOG.info("Flow {} {} from {}: {} into {}", f.name(), running ? "reloaded" : "started", file, f.topic(), f.table());
+            }
+        } catch (FlowException e) {
+            LOG.error("Refused {}: the flows keep running as they were", e.getMessage());
+        } catch (Exception e) {
+            LOG.error("Refused {}: {}; the routes keep running as they were", file, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        thread.interrupt();
+        watcher.close();
+    }
+}
