@@ -163,12 +163,12 @@ class AddYourOwnFlowIT {
         return out;
     }
 
-    /** dim_product as product_id|name|price|is_current|valid_to, in key order. */
+    /** dim_product as product_id|name|price|is_current|valid_to, by product and version. */
     private static List<String> products(AppProcess app) throws Exception {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "");
              PreparedStatement ps = c.prepareStatement(
-                     "SELECT product_id, name, price_cents, is_current, valid_to FROM edw.dim_product ORDER BY product_key");
+                     "SELECT product_id, name, price_cents, is_current, valid_to FROM edw.dim_product ORDER BY product_id, valid_from");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getLong(3) + "|" + rs.getBoolean(4) + "|"

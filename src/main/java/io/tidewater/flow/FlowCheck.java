@@ -63,7 +63,11 @@ public final class FlowCheck {
         for (Path f : files) {
             try {
                 for (Error e : schema.validate(YAML.readTree(f.toFile()))) {
-                    problems.add(f + ":" + line(f, e.getInstanceLocation()) + ": not valid Camel YAML DSL: " + e.getMessage());
+                    NodePath at = e.getInstanceLocation();
+                    if (e.getProperty() != null) {
+                        at = at.append(e.getProperty());     // an unknown or missing property: its own line when it has one
+                    }
+                    problems.add(f + ":" + line(f, at) + ": not valid Camel YAML DSL: " + e.getMessage());
                 }
             } catch (Exception e) {
                 problems.add(f + ":1: cannot be read as YAML: " + e.getMessage());

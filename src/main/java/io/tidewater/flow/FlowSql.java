@@ -338,7 +338,7 @@ public final class FlowSql {
                 sql.append(", t.").append(id(a));
             }
             sql.append(", t.\"at-\", TRUE, FALSE, t.\"lsn-\" FROM todo t\n    WHERE NOT t.\"del-\" AND (t.\"cur-\" IS NULL OR t.\"cur-\" IN (SELECT ")
-                    .append(sk).append(" FROM closed))\n    RETURNING ").append(sk).append("\n)");
+                    .append(sk).append(" FROM closed))\n    ORDER BY t.").append(nk).append("\n    RETURNING ").append(sk).append("\n)");
             for (int m = 0; m < moves.size(); m++) {
                 sql.append(", m").append(m).append(" AS (\n").append(moves.get(m)).append("\n)");
             }
