@@ -68,6 +68,15 @@ class RecordReaderTest {
     }
 
     @Test
+    void aNewSourceFieldIsIgnoredAndADisappearedRequiredOneIsRefusedWithItsName() throws IOException {
+        String valid = lines("calls-valid.jsonl").get(0);
+        String withNewField = valid.replace("\"outcome\":", "\"channel\":\"phone\",\"outcome\":");
+        assertArrayEquals(reader.read(null, valid).values(), reader.read(null, withNewField).values());
+        String withoutAgent = valid.replace("\"agentId\":\"agent-7\",", "");
+        assertEquals("missing required field 'agentId'", message(withoutAgent));
+    }
+
+    @Test
     void rejectsOversizeEvents() {
         assertTrue(message("{\"pad\":\"" + "x".repeat(2000) + "\"}").contains("over the limit"));
     }
