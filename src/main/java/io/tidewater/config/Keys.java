@@ -27,19 +27,12 @@ public final class Keys {
     public static final String TOPIC_CALLS = "tidewater.topics.calls";
     public static final String TOPIC_SHIPPING = "tidewater.topics.shipping";
 
-    public static final String TOPIC_CUSTOMERS = "tidewater.topics.customers";
-    public static final String TOPIC_ORDERS = "tidewater.topics.orders";
-
     public static final String CAPTURE_ENABLED = "tidewater.capture.enabled";
 
     public static final String LOAD_ENABLED = "tidewater.load.enabled";
     public static final String LOAD_GROUP = "tidewater.load.group-id";
     public static final String LOAD_INSTANCE_ID = "tidewater.load.instance-id";
-    /** Prefix of the per-route consumer counts: tidewater.load.consumers.calls, .shipping, .customers, .orders. */
-    public static final String LOAD_CONSUMERS = "tidewater.load.consumers.";
     public static final String LOAD_MAX_EVENT_BYTES = "tidewater.load.max-event-bytes";
-    public static final String CACHE_MAX_SIZE = "tidewater.cache.customers.maximum-size";
-    public static final String CACHE_EXPIRE_SECONDS = "tidewater.cache.customers.expire-after-write-seconds";
 
     public static final String OPS_USERNAME = "tidewater.ops.username";
     public static final String OPS_PASSWORD = "tidewater.ops.password";
