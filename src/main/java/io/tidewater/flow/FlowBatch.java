@@ -67,7 +67,7 @@ public class FlowBatch extends LoadBatch<Row> {
         if (flow.version() != null) {
             Map<List<Object>, Row> newest = new LinkedHashMap<>();
             for (Row r : rows) {
-                newest.merge(keyOf(r), r, FlowBatch::newer);
+                newest.merge(keyOf(r), r, flow.versionColumn() == null ? FlowBatch::newer : this::newerByColumn);
             }
             bind = new ArrayList<>(newest.values());
             out.setHeader("lsns", bind.stream().map(Row::lsn).toArray(Long[]::new));
@@ -107,6 +107,25 @@ public class FlowBatch extends LoadBatch<Row> {
             return new Row(values, newer.lsn(), true, newer.committedAt());
         }
         return newer;
+    }
+
+    /** The record with the greater version column (the later one of two equal versions). */
+    private Row newerByColumn(Row a, Row b) {
+        int v = indexOf(flow.versionColumn());
+        return version(b.values()[v]).compareTo(version(a.values()[v])) >= 0 ? b : a;
+    }
+
+    /** A bound version value as something comparable: numbers as numbers, timestamps as instants, dates as dates. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Comparable version(Object bound) {
+        if (bound instanceof Long || bound instanceof Integer) {
+            return ColumnType.number(bound);
+        }
+        String s = (String) bound;
+        if (s.contains("T")) {
+            return java.time.Instant.parse(s);
+        }
+        return s.contains("-") ? java.time.LocalDate.parse(s) : ColumnType.number(s);
     }
 
     /** A dimension's changes in LSN order, in rounds: round n holds the n-th change of each key. */

@@ -165,13 +165,26 @@ public final class FlowReader {
             }
         }
         String version = scalar(get(p, "version"));
-        if (version != null && !version.equals("lsn")) {
-            throw c.error(get(p, "version"), "version must be lsn (the change's position in the source database)");
+        Deletes deletes = Deletes.valueOf(c.oneOf(p, "deletes", Set.of("soft", "hard", "ignore"),
+                version != null && !version.equals("lsn") ? "ignore" : "soft").toUpperCase(Locale.ROOT));
+        if (version != null && kind != Kind.FACT) {
+            throw c.error(get(p, "version"), "a version guard is for facts (a dimension always orders changes by LSN)");
         }
-        if (version != null && !format.equals("debezium")) {
+        if ("lsn".equals(version) && !format.equals("debezium")) {
             throw c.error(get(p, "version"), "a version guard by lsn needs format: debezium");
         }
-        Deletes deletes = Deletes.valueOf(c.oneOf(p, "deletes", Set.of("soft", "hard", "ignore"), "soft").toUpperCase(Locale.ROOT));
+        if (version != null && !version.equals("lsn")) {
+            Column v = columns.get(version);
+            if (v == null || !v.bound() || v.expression() != null
+                    || !Set.of("bigint", "int", "numeric", "timestamptz", "date").contains(v.type().name())) {
+                throw c.error(get(p, "version"), "version must be lsn or a column read from a field, of type bigint, int, "
+                        + "numeric, timestamptz or date; was '" + version + "'");
+            }
+            if (deletes != Deletes.IGNORE) {
+                throw c.error(get(p, "version"), "a delete carries no version column: with version: " + version
+                        + " declare deletes: ignore, or guard by version: lsn");
+            }
+        }
         List<Lookup> lookups = new ArrayList<>();
         MappingNode lm = c.map(p, "lookups", false);
         if (lm != null) {

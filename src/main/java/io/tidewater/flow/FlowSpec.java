@@ -57,6 +57,11 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
     public record Dimension(int scd, String surrogateKey, List<String> tracked, long cacheSize, long cacheExpireSeconds) {
     }
 
+    /** The column a version guard compares, or null when it compares LSNs (or there is none). */
+    public String versionColumn() {
+        return version == null || version.equals("lsn") ? null : version;
+    }
+
     public boolean debezium() {
         return format.equals("debezium");
     }

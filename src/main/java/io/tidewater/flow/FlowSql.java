@@ -195,6 +195,9 @@ public final class FlowSql {
         extra.add(":?deletes::boolean[]");
         String key = names(f.key());
         String t = id(f.table());
+        if (f.versionColumn() != null) {
+            return byVersionColumn(f, stored, inputCols, extra);
+        }
         StringBuilder sql = new StringBuilder("WITH input AS (\n    SELECT * FROM ").append(unnest(f, "", extra)).append(" AS e(")
                 .append(names(inputCols)).append(")\n)\nINSERT INTO ").append(t).append(" AS f (").append(names(stored))
                 .append(", \"source_lsn\"");
@@ -233,6 +236,24 @@ public final class FlowSql {
                     .append(" AND (f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < i.\"source_lsn\");\n");
         }
         return sql.append(OFFSETS).toString();
+    }
+
+    /** A fact guarded by a declared version column: the newest record per key, upserted only over an older version. */
+    private static String byVersionColumn(FlowSpec f, List<String> stored, List<String> inputCols, List<String> extra) {
+        String key = names(f.key());
+        String v = id(f.versionColumn());
+        StringJoiner m = new StringJoiner(", ");
+        f.stored().forEach(c -> m.add(mapped(c)));
+        f.lookups().forEach(l -> m.add(id(l.into())));
+        StringJoiner set = new StringJoiner(", ");
+        for (String c : stored) {
+            if (!f.key().contains(c)) {
+                set.add(id(c) + " = EXCLUDED." + id(c));
+            }
+        }
+        return "WITH input AS (\n    SELECT * FROM " + unnest(f, "", extra) + " AS e(" + names(inputCols) + ")\n)\nINSERT INTO "
+                + id(f.table()) + " AS f (" + names(stored) + ")\nSELECT " + m + " FROM input ORDER BY " + key + "\nON CONFLICT (" + key
+                + ") DO UPDATE SET " + set + "\n    WHERE f." + v + " IS NULL OR f." + v + " < EXCLUDED." + v + ";\n" + OFFSETS;
     }
 
     /** A patch: columns of another flow's table, merged with what is there (first, least, greatest, latest), in any order. */

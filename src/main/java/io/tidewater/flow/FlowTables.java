@@ -112,7 +112,7 @@ public final class FlowTables {
             cols.put("is_inferred", "boolean");
             cols.put("source_lsn", "bigint");
         }
-        if (f.version() != null) {
+        if (f.version() != null && f.versionColumn() == null) {
             cols.put("source_lsn", "bigint");
             if (f.deletes() == FlowSpec.Deletes.SOFT) {
                 cols.put("deleted", "boolean");

@@ -1,0 +1,126 @@
+package io.tidewater.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.tidewater.testing.NamedSql;
+import io.tidewater.testing.SharedInfrastructure;
+import io.tidewater.testing.TestNames;
+import io.tidewater.testing.Warehouse;
+import org.apache.camel.Message;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12, point 1: a fact with a version guard on a declared column. Batches of events, read and reduced as the flow
+ * reads them, run through the statement the engine generates: a record applies only over an older version.
+ */
+@ExtendWith(SharedInfrastructure.class)
+class VersionGuardTest {
+
+    private static final String FLOW = """
+            - beans:
+                - name: events-prices
+                  type: io.tidewater.flow.FlowDeclaration
+                  properties:
+                    format: json
+                    kind: fact
+                    table: fact_price
+                    key: sku
+                    version: updated_at
+                    columns:
+                      sku: {field: sku, type: text}
+                      price: {field: price, type: "numeric(10,2)"}
+                      updated_at: {field: updatedAt, type: timestamptz}
+            - templatedRoute:
+                routeTemplateRef: flow-source
+                routeId: events-prices
+                parameters:
+                  - {name: flow, value: events-prices}
+                  - {name: topic, value: prices}
+            - templatedRoute:
+                routeTemplateRef: flow-apply
+                routeId: apply-prices
+                parameters:
+                  - {name: flow, value: events-prices}
+            """;
+
+    private final Warehouse warehouse = Warehouse.create(TestNames.schema("version"));
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void close() {
+        warehouse.close();
+    }
+
+    private Flows flows(String yaml) throws Exception {
+        Path file = dir.resolve("events-prices.camel.yaml");
+        Files.writeString(file, yaml);
+        List<FlowSpec> declared = new FlowReader(v -> v).read(file);
+        FlowTables.prepare(warehouse.dataSource(), declared);
+        return new Flows(declared, 4096, "test", null);
+    }
+
+    private static String price(String sku, String price, String at) {
+        return "{\"sku\":\"" + sku + "\",\"price\":" + price + ",\"updatedAt\":\"" + at + "\"}";
+    }
+
+    private void batch(Flows flows, String... events) throws Exception {
+        FlowSpec f = flows.flow("events-prices");
+        RecordReader reader = new RecordReader(f, 4096);
+        List<RecordReader.Row> rows = new ArrayList<>();
+        for (String e : events) {
+            rows.add(reader.read(null, e));
+        }
+        Message headers = new DefaultMessage(new DefaultCamelContext());
+        flows.batch(f.name()).columns(rows, headers);
+        Map<String, Object> params = new HashMap<>(headers.getHeaders());
+        params.putAll(NamedSql.noOffsets());
+        try (Connection c = warehouse.dataSource().getConnection()) {
+            NamedSql.execute(c, flows.statement(f.name(), 1), params);
+        }
+    }
+
+    private String row(String sku) {
+        return warehouse.rows("SELECT price::text AS p, updated_at FROM fact_price WHERE sku = ?", sku).stream()
+                .map(r -> r.get("p") + " @ " + ((java.sql.Timestamp) r.get("updated_at")).toInstant()).findFirst().orElse("none");
+    }
+
+    @Test
+    void aRecordAppliesOnlyOverAnOlderVersion() throws Exception {
+        Flows flows = flows(FLOW);
+        batch(flows, price("A", "10.00", "2026-11-24T10:00:00Z"), price("B", "5.00", "2026-11-24T10:00:00Z"));
+        assertEquals("10.00 @ 2026-11-24T10:00:00Z", row("A"));
+        // Older than what A has: ignored. Newer for B: applied.
+        batch(flows, price("A", "9.00", "2026-11-24T09:00:00Z"), price("B", "6.00", "2026-11-24T10:00:00.5Z"));
+        assertEquals("10.00 @ 2026-11-24T10:00:00Z", row("A"));
+        assertEquals("6.00 @ 2026-11-24T10:00:00.500Z", row("B"));
+        // Two versions of A in one batch, the newer first: the newer wins whatever the order.
+        batch(flows, price("A", "12.00", "2026-11-24T12:00:00Z"), price("A", "11.00", "2026-11-24T11:00:00Z"));
+        assertEquals("12.00 @ 2026-11-24T12:00:00Z", row("A"));
+        // A replay of the same versions changes nothing.
+        batch(flows, price("A", "10.00", "2026-11-24T10:00:00Z"), price("A", "12.00", "2026-11-24T12:00:00Z"));
+        assertEquals("12.00 @ 2026-11-24T12:00:00Z", row("A"));
+    }
+
+    @Test
+    void aVersionMustBeAnOrderedColumnReadFromAField() {
+        FlowException e = assertThrows(FlowException.class, () -> flows(FLOW.replace("version: updated_at", "version: sku")));
+        assertTrue(e.getMessage().contains("version must be lsn or a column read from a field, of type bigint, int, numeric, "
+                + "timestamptz or date; was 'sku'"), e.getMessage());
+    }
+}
