@@ -103,7 +103,7 @@ public final class LoadBeans {
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
         // A flow file saved into routes/ while running: what its flow needs before its routes start.
-        flows.watch(routes, f -> {
+        flows.onAdded(f -> {
             if (f.kind() == FlowSpec.Kind.DIMENSION) {
                 bindCache(registry, meters, f, flows.caches().get(f.name()));
             }

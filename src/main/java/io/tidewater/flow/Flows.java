@@ -13,14 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+
+import javax.sql.DataSource;
 
 import io.tidewater.ops.PipelineStats;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
-import org.apache.camel.Message;
 
 /**
  * The flows declared in routes/: reads every declaration once, checks them against each other, and serves the generic
@@ -36,11 +38,10 @@ public class Flows {
     private final PipelineStats stats;
     private final UnaryOperator<String> placeholders;
     private volatile Map<String, FlowSpec> flows;
-    private volatile javax.sql.DataSource warehouse;
-    private volatile Path routes;
-    private volatile java.util.function.Consumer<FlowSpec> added = f -> { };
+    private volatile DataSource warehouse;
+    private volatile Consumer<FlowSpec> added = f -> { };
     private volatile Map<String, FlowBatch> batches;
-    private final Map<String, DimensionCache> caches = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, DimensionCache> caches = new ConcurrentHashMap<>();
     private final Map<String, String> statements = new ConcurrentHashMap<>();
 
     public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats) {
@@ -61,17 +62,13 @@ public class Flows {
         }
     }
 
-    /**
-     * Where flow files added while running are looked for, and what makes a new flow operable (its dimension cache, its
-     * topics, its replay registration).
-     */
-    public void watch(Path routes, java.util.function.Consumer<FlowSpec> added) {
-        this.routes = routes;
+    /** What makes a flow added while running operable: its dimension cache, its topics, its replay registration. */
+    public void onAdded(Consumer<FlowSpec> added) {
         this.added = added;
     }
 
     /** The warehouse whose tables a reloaded flow file may create or extend. */
-    public void setWarehouse(javax.sql.DataSource warehouse) {
+    public void setWarehouse(DataSource warehouse) {
         this.warehouse = warehouse;
     }
 
@@ -225,10 +222,5 @@ public class Flows {
     /** Writes the members a dimension batch touched through to its cache. */
     public void writeThrough(@Body List<Map<String, Object>> rows, @Header(FLOW) String name) {
         caches.get(name).putNewer(FlowLookups.entries(rows));
-    }
-
-    /** The headers of a batch that the next batch must not see (the lookups' values). */
-    public static void clear(Message m) {
-        m.removeHeaders("tidewaterLookupValues*");
     }
 }
