@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -42,7 +41,6 @@ public final class LoadBeans {
     }
 
     public static final String CACHE_MBEAN = cacheMBean("cdc-customers");
-    private static final Pattern PLACEHOLDER = Placeholders.PLACEHOLDER;
 
     private LoadBeans() {
     }
@@ -60,11 +58,11 @@ public final class LoadBeans {
                                      MeterRegistry meters, String bootstrapServers, Path routes) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
-        UnaryOperator<String> placeholders = v -> resolve(v, config);
+        UnaryOperator<String> placeholders = v -> Placeholders.resolve(v, config);
         List<FlowSpec> declared = Flows.read(routes, placeholders);
         for (FlowSpec f : declared) {
-            Matcher key = PLACEHOLDER.matcher(f.consumers().strip());
-            String value = resolve(f.consumers(), config);
+            Matcher key = Placeholders.PLACEHOLDER.matcher(f.consumers().strip());
+            String value = Placeholders.resolve(f.consumers(), config);
             int consumers;
             try {
                 consumers = Integer.parseInt(value.strip());
@@ -133,10 +131,6 @@ public final class LoadBeans {
         }
     }
 
-    static String resolve(String value, TidewaterConfig config) {
-        return Placeholders.resolve(value, config);
-    }
-
     /**
      * This instance's name among the load instances, in its Kafka client ids (so a live replay can tell its own consumers
      * from other instances'): tidewater.load.instance-id, or the host name and process id.
@@ -161,6 +155,6 @@ public final class LoadBeans {
 
     /** The topics the flows declared in routes/ read. */
     public static List<String> loadTopics(TidewaterConfig config) {
-        return Flows.read(Path.of("routes"), v -> resolve(v, config)).stream().map(FlowSpec::topic).toList();
+        return Flows.read(Path.of("routes"), v -> Placeholders.resolve(v, config)).stream().map(FlowSpec::topic).toList();
     }
 }

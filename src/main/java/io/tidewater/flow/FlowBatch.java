@@ -30,6 +30,8 @@ public class FlowBatch extends LoadBatch<Row> {
     private final RecordReader reader;
     private final List<Column> bound;
     private final int[] keyIndexes;
+    /** The bound column a version guard compares, or -1. */
+    private final int versionIndex;
 
     public FlowBatch(FlowSpec flow, int maxBytes, String group, PipelineStats stats) {
         super(group, stats);
@@ -38,6 +40,7 @@ public class FlowBatch extends LoadBatch<Row> {
         this.bound = flow.bound();
         List<String> names = bound.stream().map(Column::name).toList();
         this.keyIndexes = flow.key().stream().mapToInt(names::indexOf).toArray();
+        this.versionIndex = flow.versionColumn() == null ? -1 : names.indexOf(flow.versionColumn());
     }
 
     @Override
@@ -111,8 +114,7 @@ public class FlowBatch extends LoadBatch<Row> {
 
     /** The record with the greater version column (the later one of two equal versions). */
     private Row newerByColumn(Row a, Row b) {
-        int v = indexOf(flow.versionColumn());
-        return version(b.values()[v]).compareTo(version(a.values()[v])) >= 0 ? b : a;
+        return version(b.values()[versionIndex]).compareTo(version(a.values()[versionIndex])) >= 0 ? b : a;
     }
 
     /** A bound version value as something comparable: numbers as numbers, timestamps as instants, dates as dates. */

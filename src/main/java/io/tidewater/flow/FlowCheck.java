@@ -62,12 +62,13 @@ public final class FlowCheck {
         FlowReader reader = new FlowReader(v -> resolved == null ? v : Placeholders.resolve(v, resolved));
         for (Path f : files) {
             try {
+                Node root = new Compose(LoadSettings.builder().build()).composeString(Files.readString(f)).orElse(null);
                 for (Error e : schema.validate(YAML.readTree(f.toFile()))) {
                     NodePath at = e.getInstanceLocation();
                     if (e.getProperty() != null) {
                         at = at.append(e.getProperty());     // an unknown or missing property: its own line when it has one
                     }
-                    problems.add(f + ":" + line(f, at) + ": not valid Camel YAML DSL: " + e.getMessage());
+                    problems.add(f + ":" + line(root, at) + ": not valid Camel YAML DSL: " + e.getMessage());
                 }
             } catch (Exception e) {
                 problems.add(f + ":1: cannot be read as YAML: " + e.getMessage());
@@ -115,9 +116,9 @@ public final class FlowCheck {
     }
 
     /** The line of the YAML node at a schema error's instance location. */
-    static int line(Path file, NodePath at) {
+    static int line(Node root, NodePath at) {
         try {
-            Node node = new Compose(LoadSettings.builder().build()).composeString(Files.readString(file)).orElse(null);
+            Node node = root;
             for (int i = 0; node != null && i < at.getNameCount(); i++) {
                 Object step = at.getElement(i);
                 Node next = null;

@@ -124,7 +124,11 @@ public class Flows {
      * statements are generated anew. A declaration that cannot run throws, and the running set stays as it was.
      */
     public synchronized void reload(Path file) {
-        List<FlowSpec> fromFile = new FlowReader(placeholders).read(file);
+        reload(file, new FlowReader(placeholders).read(file));
+    }
+
+    /** The same with the file's flows already read. */
+    public synchronized void reload(Path file, List<FlowSpec> fromFile) {
         List<FlowSpec> next = new ArrayList<>(flows.values().stream().filter(f -> !sameFile(f.file(), file)).toList());
         next.addAll(fromFile);
         validate(next);
@@ -212,6 +216,16 @@ public class Flows {
     /** The fact flows that look a dimension up. */
     private List<FlowSpec> dependents(FlowSpec dimension) {
         return flows.values().stream().filter(f -> f.lookups().stream().anyMatch(l -> l.dimension().equals(dimension.name()))).toList();
+    }
+
+    /** The statement creating a dimension's inferred members for a lookup's misses (parameter missing). */
+    public String ensure(String dimension) {
+        return statements.computeIfAbsent(dimension + "/ensure", k -> FlowSql.ensure(flow(dimension)));
+    }
+
+    /** The statement reading the newest version of a lookup's misses (parameter missing). */
+    public String newestOfMissing(String dimension) {
+        return statements.computeIfAbsent(dimension + "/missing", k -> FlowSql.newest(flow(dimension), "missing"));
     }
 
     /** After a dimension batch committed: the statement reading the newest version of the members it touched. */

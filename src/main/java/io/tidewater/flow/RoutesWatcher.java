@@ -91,7 +91,7 @@ public final class RoutesWatcher implements AutoCloseable {
                 LOG.info("Routes in {} reloaded: {}", file, ids);
                 return;
             }
-            flows.reload(file);
+            flows.reload(file, declared);
             for (FlowSpec f : declared) {
                 boolean running = context.getRoute(f.route()) != null;
                 for (String id : List.of(f.route(), f.applyRoute())) {
