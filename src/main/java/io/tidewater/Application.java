@@ -153,7 +153,7 @@ public final class Application {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind("metricsRegistry", meters);
         LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers());
-        ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers());
+        ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers(), 3, config.getBoolean(Keys.CAPTURE_SCHEMAS, false));
         main.bind("changePublisher", publisher);
         boolean demoOn = demoEnabled(config, infra);
         DemoTraffic[] demo = new DemoTraffic[1];

@@ -45,13 +45,23 @@ public class ChangePublisher implements AutoCloseable {
     private final Admin admin;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final int partitions;
+    private final boolean schemas;
 
     public ChangePublisher(String bootstrapServers) {
-        this(bootstrapServers, 3);
+        this(bootstrapServers, 3, false);
     }
 
     public ChangePublisher(String bootstrapServers, int partitions) {
+        this(bootstrapServers, partitions, false);
+    }
+
+    /**
+     * schemas: each change carries its Kafka Connect schema beside the payload (Connect's JSON converter with
+     * schemas.enable=true), which mirror flows read to type the columns, new ones included.
+     */
+    public ChangePublisher(String bootstrapServers, int partitions, boolean schemas) {
         this.partitions = partitions;
+        this.schemas = schemas;
         this.admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -89,16 +99,55 @@ public class ChangePublisher implements AutoCloseable {
         }
         Struct key = in.getHeader(DebeziumConstants.HEADER_KEY, Struct.class);
         String keyJson = key == null ? null : toJson(topic, key).toString();
+        Struct before = in.getHeader(DebeziumConstants.HEADER_BEFORE, Struct.class);
+        Struct after = in.getBody(Struct.class);
+        Map<?, ?> source = in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
         ObjectNode envelope = MAPPER.createObjectNode();
-        envelope.set("before", toJson(topic, in.getHeader(DebeziumConstants.HEADER_BEFORE, Struct.class)));
-        envelope.set("after", toJson(topic, in.getBody(Struct.class)));
-        envelope.set("source", MAPPER.valueToTree(in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class)));
+        envelope.set("before", toJson(topic, before));
+        envelope.set("after", toJson(topic, after));
+        envelope.set("source", MAPPER.valueToTree(source));
         envelope.put("op", op);
         envelope.put("ts_ms", in.getHeader(DebeziumConstants.HEADER_TIMESTAMP, Long.class));
+        Struct row = after != null ? after : before;
+        if (schemas && row != null) {
+            ObjectNode record = MAPPER.createObjectNode();
+            record.set("schema", envelopeSchema(topic, row, source));
+            record.set("payload", envelope);
+            envelope = record;
+        }
         send(topic, keyJson, MAPPER.writeValueAsString(envelope));
         if (op.equals("d")) {
             send(topic, keyJson, null);
         }
+    }
+
+    /** The Connect schema of a Debezium envelope: before and after typed as the table's row, the source block, op, ts_ms. */
+    private ObjectNode envelopeSchema(String topic, Struct row, Map<?, ?> source) {
+        ObjectNode schema = MAPPER.createObjectNode();
+        schema.put("type", "struct");
+        schema.put("optional", false);
+        schema.put("name", topic + ".Envelope");
+        var fields = schema.putArray("fields");
+        for (String field : List.of("before", "after")) {
+            ObjectNode rowSchema = converter.asJsonSchema(row.schema()).deepCopy();
+            rowSchema.put("optional", true);
+            rowSchema.put("field", field);
+            fields.add(rowSchema);
+        }
+        ObjectNode sourceSchema = fields.addObject();
+        sourceSchema.put("type", "struct");
+        sourceSchema.put("optional", false);
+        sourceSchema.put("name", "io.debezium.connector.postgresql.Source");
+        var sourceFields = sourceSchema.putArray("fields");
+        if (source != null) {
+            source.forEach((name, value) -> sourceFields.addObject().put("type", value instanceof Long ? "int64"
+                    : value instanceof Integer ? "int32" : value instanceof Boolean ? "boolean" : "string")
+                    .put("optional", true).put("field", String.valueOf(name)));
+        }
+        sourceSchema.put("field", "source");
+        fields.addObject().put("type", "string").put("optional", false).put("field", "op");
+        fields.addObject().put("type", "int64").put("optional", true).put("field", "ts_ms");
+        return schema;
     }
 
     private JsonNode toJson(String topic, Struct struct) {

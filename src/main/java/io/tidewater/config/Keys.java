@@ -28,6 +28,7 @@ public final class Keys {
     public static final String TOPIC_SHIPPING = "tidewater.topics.shipping";
 
     public static final String CAPTURE_ENABLED = "tidewater.capture.enabled";
+    public static final String CAPTURE_SCHEMAS = "tidewater.capture.schemas";
 
     public static final String LOAD_ENABLED = "tidewater.load.enabled";
     public static final String LOAD_GROUP = "tidewater.load.group-id";

@@ -9,7 +9,7 @@ import java.util.Set;
  * USING INDEX, {@code before} holds the key columns and Debezium's placeholders for the rest, which are never read;
  * without {@code before} (REPLICA IDENTITY NOTHING) the key comes from the record key.
  */
-public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt) {
+public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt, String schema) {
 
     private static final Set<String> OPS = Set.of("c", "u", "d", "r");
 
@@ -19,15 +19,22 @@ public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committ
 
     /** Returns null for a tombstone (the empty record that follows a delete). */
     public static ChangeEnvelope parse(String key, String raw, int maxBytes) {
+        return parse(key, raw, maxBytes, false);
+    }
+
+    /** keepSchema: the envelope's Connect schema (when the record carries one) is kept as {@link #schema()}. */
+    public static ChangeEnvelope parse(String key, String raw, int maxBytes, boolean keepSchema) {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
-        EventJson json = EventJson.parse(raw, maxBytes).connectPayload();
+        EventJson record = EventJson.parse(raw, maxBytes, keepSchema);
+        String schema = record.schemaText();
+        EventJson json = record.connectPayload();
         String op = json.oneOf("op", OPS);
         EventJson source = json.object("source");
         EventJson row = op.equals("d") ? deletedKey(json, key, maxBytes) : json.object("after");
         long tsMs = source.has("ts_ms") ? source.longValue("ts_ms") : json.longValue("ts_ms");
-        return new ChangeEnvelope(op, row, source.longValue("lsn"), Instant.ofEpochMilli(tsMs));
+        return new ChangeEnvelope(op, row, source.longValue("lsn"), Instant.ofEpochMilli(tsMs), schema);
     }
 
     private static EventJson deletedKey(EventJson json, String key, int maxBytes) {

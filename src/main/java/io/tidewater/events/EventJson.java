@@ -29,6 +29,14 @@ public final class EventJson {
     }
 
     public static EventJson parse(String raw, int maxBytes) {
+        return parse(raw, maxBytes, false);
+    }
+
+    /**
+     * keepSchema: a Kafka Connect schema beside the payload is kept as its JSON text ({@link #schemaText()}), for a reader
+     * that types columns by it; otherwise it is only checked for well-formedness.
+     */
+    public static EventJson parse(String raw, int maxBytes, boolean keepSchema) {
         if (raw == null || raw.isBlank()) {
             throw new InvalidEventException("empty event");
         }
@@ -48,10 +56,16 @@ public final class EventJson {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (SCHEMA.equals(field) && (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY)) {
-                    // Kafka Connect's schema beside the payload: checked for well-formedness but never read, so no
-                    // tree is built for it (it is most of a Connect JSON record).
+                    // Kafka Connect's schema beside the payload: no tree is built for it (it is most of a Connect JSON
+                    // record); a reader that types columns by it gets its text, which is the same for every record of a
+                    // table until the table changes.
+                    int start = (int) parser.currentTokenLocation().getCharOffset();
                     parser.skipChildren();
-                    node.put(field, true);
+                    if (keepSchema) {
+                        node.put(field, raw.substring(start, (int) parser.currentTokenLocation().getCharOffset() + 1));
+                    } else {
+                        node.put(field, true);
+                    }
                 } else {
                     JsonNode tree = MAPPER.readTree(parser);
                     node.set(field, tree == null ? NullNode.getInstance() : tree);
@@ -68,6 +82,17 @@ public final class EventJson {
     /** The payload when this is a record of Kafka Connect's JSON converter with schemas (schema + payload), else this. */
     public EventJson connectPayload() {
         return has(SCHEMA) && has("payload") ? object("payload") : this;
+    }
+
+    /** The Connect schema of this record as JSON text, when it carries one and it was kept; else null. */
+    public String schemaText() {
+        JsonNode v = node.get(SCHEMA);
+        return v != null && v.isTextual() ? v.asText() : null;
+    }
+
+    /** The field names of this object, in order. */
+    public java.util.Iterator<String> fieldNames() {
+        return node.fieldNames();
     }
 
     /** A nested object, required. */

@@ -13,13 +13,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tidewater.events.InvalidEventException;
 
 /**
- * A warehouse column type a flow may declare (uuid, bigint, int, numeric(p,s), text, varchar(n), boolean, timestamptz,
- * date, jsonb): how a JSON value becomes a bound parameter of it, and how PostgreSQL names it.
+ * A warehouse column type a flow may declare (uuid, bigint, int, numeric(p,s), numeric, text, varchar(n), boolean,
+ * timestamptz, date, jsonb): how a JSON value becomes a bound parameter of it, and how PostgreSQL names it.
  */
 public record ColumnType(String name, int precision, int scale) {
 
     private static final Pattern PARAMETRIZED = Pattern.compile("(numeric|varchar)\\((\\d+)(?:,\\s*(\\d+))?\\)");
-    public static final String NAMES = "uuid, bigint, int, numeric(p,s), text, varchar(n), boolean, timestamptz, date, jsonb";
+    public static final String NAMES = "uuid, bigint, int, numeric(p,s), numeric, text, varchar(n), boolean, timestamptz, date, jsonb";
 
     /** Parses a declared type; throws IllegalArgumentException naming the allowed types. */
     public static ColumnType parse(String declared) {
@@ -34,7 +34,7 @@ public record ColumnType(String name, int precision, int scale) {
             return new ColumnType(m.group(1), p, s);
         }
         return switch (t) {
-            case "uuid", "bigint", "text", "boolean", "timestamptz", "date", "jsonb" -> new ColumnType(t, 0, 0);
+            case "uuid", "bigint", "text", "boolean", "timestamptz", "date", "jsonb", "numeric" -> new ColumnType(t, 0, 0);
             case "int", "integer" -> new ColumnType("int", 0, 0);
             default -> throw new IllegalArgumentException("unknown type '" + declared + "'; the types are " + NAMES);
         };
@@ -43,7 +43,7 @@ public record ColumnType(String name, int precision, int scale) {
     /** The type as PostgreSQL writes it (format_type), for creating and comparing columns. */
     public String sql() {
         return switch (name) {
-            case "numeric" -> "numeric(" + precision + "," + scale + ")";
+            case "numeric" -> precision == 0 ? "numeric" : "numeric(" + precision + "," + scale + ")";
             case "varchar" -> "character varying(" + precision + ")";
             case "int" -> "integer";
             case "timestamptz" -> "timestamp with time zone";
@@ -98,7 +98,7 @@ public record ColumnType(String name, int precision, int scale) {
                 }
                 try {
                     BigDecimal d = new BigDecimal(v.asText());
-                    if (d.precision() - d.scale() > precision - scale) {
+                    if (precision > 0 && d.precision() - d.scale() > precision - scale) {
                         throw new InvalidEventException("field '" + field + "' does not fit numeric(" + precision + "," + scale + "): " + d);
                     }
                     return d.toPlainString();

@@ -67,7 +67,7 @@ public class FlowBatch extends LoadBatch<Row> {
         if (flow.kind() == FlowSpec.Kind.DIMENSION) {
             return rounds(rows, out);
         }
-        if (flow.version() != null) {
+        if (flow.version() != null && flow.kind() == FlowSpec.Kind.FACT) {
             Map<List<Object>, Row> newest = new LinkedHashMap<>();
             for (Row r : rows) {
                 newest.merge(keyOf(r), r, flow.versionColumn() == null ? FlowBatch::newer : this::newerByColumn);

@@ -147,28 +147,51 @@ public final class FlowReader {
         Ctx c = new Ctx(file, "flow '" + name + "'");
         c.onlyKeys(p, FLOW_KEYS);
         String format = c.oneOf(p, "format", FORMATS, "json");
-        Kind kind = Kind.valueOf(c.oneOf(p, "kind", Set.of("fact", "dimension", "patch"), null).toUpperCase(Locale.ROOT));
+        Kind kind = Kind.valueOf(c.oneOf(p, "kind", Set.of("fact", "dimension", "patch", "mirror"), null).toUpperCase(Locale.ROOT));
+        if (kind == Kind.MIRROR && !format.equals("debezium")) {
+            throw c.error(get(p, "format") == null ? p : get(p, "format"), "a mirror replicates a table from its change events: it needs format: debezium");
+        }
         String table = c.name(p, "table");
         List<String> key = c.list(p, "key");
         if (key.isEmpty()) {
             throw c.error(p, "needs a key: the column(s) a record is loaded by");
         }
         Map<String, Column> columns = new LinkedHashMap<>();
-        MappingNode cols = c.map(p, "columns", true);
-        for (NodeTuple t : cols.getValue()) {
+        // A mirror may declare no column: its records' schema names and types them.
+        MappingNode cols = c.map(p, "columns", kind != Kind.MIRROR);
+        for (NodeTuple t : cols == null ? List.<NodeTuple>of() : cols.getValue()) {
             String col = scalar(t.getKeyNode());
             columns.put(col, column(c.in("column '" + col + "'"), col, t.getValueNode(), kind));
         }
         for (String k : key) {
-            if (!columns.containsKey(k)) {
+            if (kind == Kind.MIRROR) {
+                c.name(k, get(p, "key"));
+            } else if (!columns.containsKey(k)) {
                 throw c.error(get(p, "key"), "key column '" + k + "' is not among the columns");
             }
         }
         String version = scalar(get(p, "version"));
         Deletes deletes = Deletes.valueOf(c.oneOf(p, "deletes", Set.of("soft", "hard", "ignore"),
-                version != null && !version.equals("lsn") ? "ignore" : "soft").toUpperCase(Locale.ROOT));
-        if (version != null && kind != Kind.FACT) {
-            throw c.error(get(p, "version"), "a version guard is for facts (a dimension always orders changes by LSN)");
+                kind == Kind.MIRROR ? "hard" : version != null && !version.equals("lsn") ? "ignore" : "soft").toUpperCase(Locale.ROOT));
+        if (version != null && (kind == Kind.DIMENSION || kind == Kind.MIRROR && !version.equals("lsn"))) {
+            throw c.error(get(p, "version"), kind == Kind.MIRROR ? "a mirror is guarded by version: lsn, or not at all"
+                    : "a version guard is for facts and patches (a dimension always orders changes by LSN)");
+        }
+        if (kind == Kind.MIRROR) {
+            for (Column col : columns.values()) {
+                if (col.expression() != null || !col.stored()) {
+                    throw c.error(get(cols, col.name()), "a mirror stores its columns as they come: no expression, no stored: false");
+                }
+            }
+            for (String only : List.of("lookups", "rollups")) {
+                if (get(p, only) != null) {
+                    throw c.error(get(p, only), "a mirror copies rows as they are; '" + only + "' are for facts");
+                }
+            }
+        }
+        if (kind == Kind.PATCH && "lsn".equals(version)) {
+            throw c.error(get(p, "version"), "a patch orders its values by a version column of its own (merge: latest keeps the value "
+                    + "of the greatest version), not by lsn");
         }
         if ("lsn".equals(version) && !format.equals("debezium")) {
             throw c.error(get(p, "version"), "a version guard by lsn needs format: debezium");

@@ -15,7 +15,7 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
                        List<Rollup> rollups, Dimension dimension, String topic, String consumers,
                        String route, String applyRoute, Map<String, String> sourceParameters) {
 
-    public enum Kind { FACT, DIMENSION, PATCH }
+    public enum Kind { FACT, DIMENSION, PATCH, MIRROR }
 
     public enum Deletes { SOFT, HARD, IGNORE }
 
@@ -55,6 +55,17 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
 
     /** A dimension's own columns: the surrogate key, the type-2 tracked columns, and its lookup cache. */
     public record Dimension(int scd, String surrogateKey, List<String> tracked, long cacheSize, long cacheExpireSeconds) {
+    }
+
+    /** A mirror's column for a field of its records' schema that no declared column reads: named and typed as the source. */
+    public static Column fromSchema(String name, ColumnType type, boolean key) {
+        return new Column(name, 0, name, type, key, null, true, null, null, null, null, null);
+    }
+
+    /** The same flow with other columns (a mirror's declared columns and those its records' schema adds). */
+    public FlowSpec withColumns(Map<String, Column> cols) {
+        return new FlowSpec(name, file, line, format, kind, table, key, cols, version, deletes, lookups, rollups, dimension, topic,
+                consumers, route, applyRoute, sourceParameters);
     }
 
     /** The column a version guard compares, or null when it compares LSNs (or there is none). */

@@ -256,15 +256,31 @@ public final class FlowSql {
                 + ") DO UPDATE SET " + set + "\n    WHERE f." + v + " IS NULL OR f." + v + " < EXCLUDED." + v + ";\n" + OFFSETS;
     }
 
-    /** A patch: columns of another flow's table, merged with what is there (first, least, greatest, latest), in any order. */
+    /**
+     * A patch: columns of another flow's table, merged with what is there (first, least, greatest, latest), in any order.
+     * Without a version, latest is the last to arrive; with one, latest is the value of the record with the greatest
+     * version (a record older than the row's version changes no latest column, and the row keeps its greatest version).
+     */
     public static String patch(FlowSpec f) {
         List<String> stored = f.stored().stream().map(Column::name).toList();
         String key = names(f.key());
+        String v = f.versionColumn() == null ? null : id(f.versionColumn());
         StringBuilder sql = new StringBuilder("WITH input AS (\n    SELECT ");
         StringJoiner m = new StringJoiner(", ");
         f.stored().forEach(c -> m.add(mapped(c) + " AS " + id(c.name())));
         sql.append(m).append(", n FROM ").append(unnest(f, "", List.of())).append(" WITH ORDINALITY AS e(").append(names(boundNames(f)))
-                .append(", n)\n)\nINSERT INTO ").append(id(f.table())).append(" AS f (").append(names(stored)).append(")\nSELECT ");
+                .append(", n)\n)");
+        String from = "input";
+        String newer = "";
+        if (v != null) {
+            // Each record with the version of the row it patches, to tell which records are newer than the row.
+            sql.append(", versioned AS (\n    SELECT i.*, cur.").append(v).append(" AS \"row-version\" FROM input i LEFT JOIN ")
+                    .append(id(f.table())).append(" cur ON ").append(f.key().stream().map(k -> "cur." + id(k) + " = i." + id(k))
+                            .collect(Collectors.joining(" AND "))).append("\n)");
+            from = "versioned";
+            newer = " AND (\"row-version\" IS NULL OR " + v + " >= \"row-version\")";
+        }
+        sql.append("\nINSERT INTO ").append(id(f.table())).append(" AS f (").append(names(stored)).append(")\nSELECT ");
         StringJoiner agg = new StringJoiner(", ");
         StringJoiner set = new StringJoiner(", ");
         for (Column c : f.stored()) {
@@ -273,7 +289,8 @@ public final class FlowSql {
                 agg.add(col);
                 continue;
             }
-            switch (c.merge()) {
+            FlowSpec.Merge merge = col.equals(v) ? FlowSpec.Merge.GREATEST : c.merge();
+            switch (merge) {
                 case LEAST -> {
                     agg.add("min(" + col + ")");
                     set.add(col + " = LEAST(f." + col + ", EXCLUDED." + col + ")");
@@ -287,13 +304,75 @@ public final class FlowSql {
                     set.add(col + " = coalesce(f." + col + ", EXCLUDED." + col + ")");
                 }
                 case LATEST -> {
-                    agg.add("(array_agg(" + col + " ORDER BY n DESC) FILTER (WHERE " + col + " IS NOT NULL))[1]");
+                    agg.add("(array_agg(" + col + " ORDER BY " + (v == null ? "" : v + " DESC NULLS LAST, ") + "n DESC) FILTER (WHERE "
+                            + col + " IS NOT NULL" + newer + "))[1]");
                     set.add(col + " = coalesce(EXCLUDED." + col + ", f." + col + ")");
                 }
             }
         }
-        sql.append(agg).append(" FROM input GROUP BY ").append(key).append(" ORDER BY ").append(key)
+        sql.append(agg).append(" FROM ").append(from).append(" GROUP BY ").append(key).append(" ORDER BY ").append(key)
                 .append("\nON CONFLICT (").append(key).append(") DO UPDATE SET ").append(set).append(";\n");
+        return sql.append(OFFSETS).toString();
+    }
+
+    /**
+     * A mirror: the newest change of each key upserted by primary key (with a guard, only over an older LSN); a delete
+     * removes the row (hard) or marks it deleted=true keeping its values (soft). The flow given has the batch's columns.
+     */
+    public static String mirror(FlowSpec f) {
+        boolean guard = f.version() != null;
+        boolean soft = f.deletes() == FlowSpec.Deletes.SOFT;
+        List<String> cols = boundNames(f);
+        String key = names(f.key());
+        String t = id(f.table());
+        String input = "WITH input AS (\n    SELECT * FROM " + unnest(f, "", List.of(":?lsns::bigint[]", ":?deletes::boolean[]"))
+                + " AS e(" + names(cols) + ", \"lsn-\", \"del-\")\n)\n";
+        List<String> target = new ArrayList<>(cols);
+        List<String> select = new ArrayList<>(cols.stream().map(Sql::id).toList());
+        if (guard) {
+            target.add("source_lsn");
+            select.add("\"lsn-\"");
+        }
+        if (soft) {
+            target.add("deleted");
+            select.add("\"del-\"");
+        }
+        StringJoiner set = new StringJoiner(", ");
+        for (String c : cols) {
+            if (!f.key().contains(c)) {
+                set.add(id(c) + " = " + (soft ? "CASE WHEN EXCLUDED.\"deleted\" THEN coalesce(EXCLUDED." + id(c) + ", f." + id(c)
+                        + ") ELSE EXCLUDED." + id(c) + " END" : "EXCLUDED." + id(c)));
+            }
+        }
+        if (guard) {
+            set.add("\"source_lsn\" = EXCLUDED.\"source_lsn\"");
+        }
+        if (soft) {
+            set.add("\"deleted\" = EXCLUDED.\"deleted\"");
+        }
+        StringBuilder sql = new StringBuilder(input).append("INSERT INTO ").append(t).append(" AS f (").append(names(target))
+                .append(")\nSELECT ").append(String.join(", ", select)).append(" FROM input");
+        if (!soft) {
+            sql.append(" WHERE NOT \"del-\"");
+        }
+        sql.append(" ORDER BY ").append(key).append("\nON CONFLICT (").append(key).append(") DO ");
+        if (set.length() == 0) {
+            sql.append("NOTHING");
+        } else {
+            sql.append("UPDATE SET ").append(set);
+            if (guard) {
+                sql.append("\n    WHERE f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < EXCLUDED.\"source_lsn\"");
+            }
+        }
+        sql.append(";\n");
+        if (f.deletes() == FlowSpec.Deletes.HARD) {
+            sql.append(input).append("DELETE FROM ").append(t).append(" f USING input i WHERE i.\"del-\" AND ")
+                    .append(f.key().stream().map(k -> "f." + id(k) + " = i." + id(k)).collect(Collectors.joining(" AND ")));
+            if (guard) {
+                sql.append(" AND (f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < i.\"lsn-\")");
+            }
+            sql.append(";\n");
+        }
         return sql.append(OFFSETS).toString();
     }
 

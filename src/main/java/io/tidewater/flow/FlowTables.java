@@ -114,9 +114,9 @@ public final class FlowTables {
         }
         if (f.version() != null && f.versionColumn() == null) {
             cols.put("source_lsn", "bigint");
-            if (f.deletes() == FlowSpec.Deletes.SOFT) {
-                cols.put("deleted", "boolean");
-            }
+        }
+        if ((f.kind() == Kind.MIRROR || f.version() != null && f.versionColumn() == null) && f.deletes() == FlowSpec.Deletes.SOFT) {
+            cols.put("deleted", "boolean");
         }
         return cols;
     }
@@ -142,6 +142,13 @@ public final class FlowTables {
                 if (created.contains(f.table())) {
                     return;
                 }
+                if (f.kind() == Kind.MIRROR && !f.columns().keySet().containsAll(f.key())) {
+                    // The key's types come from the records' schema: the table is created with the first change.
+                    if (notes != null) {
+                        notes.add("will create table " + f.table() + " with the first change (flow " + f.name() + ", typed by the records' schema)");
+                    }
+                    return;
+                }
                 created.add(f.table());
                 if (notes != null) {
                     notes.add("will create table " + f.table() + " (flow " + f.name() + ")");
@@ -162,10 +169,42 @@ public final class FlowTables {
                     LOG.info("Flow {}: added column {}.{} {}", f.name(), f.table(), col.getKey(), col.getValue());
                 } else if (!compatible(type, col.getValue())) {
                     Column declared = f.columns().get(col.getKey());
+                    if (f.kind() == Kind.MIRROR && declared != null && declared.line() == 0) {
+                        // A column a mirror's records type: the table's own type stands, and PostgreSQL converts (or refuses
+                        // the record, which is dead-lettered).
+                        LOG.warn("Flow {}: the source column {} is {} now, but {}.{} is {}; loading into the table's type",
+                                f.name(), col.getKey(), col.getValue(), f.table(), col.getKey(), type);
+                        continue;
+                    }
                     throw new FlowException(f.file(), declared == null ? f.line() : declared.line(), "flow '" + f.name() + "', column '"
                             + col.getKey() + "': declared " + col.getValue() + ", but " + f.table() + "." + col.getKey() + " is " + type);
                 }
             }
+        }
+    }
+
+    /**
+     * A mirror's table for the columns of a batch: created with the first change when its key is not declared, and given
+     * the columns its source gained, under a lock so that instances do not race. Returns the table's columns.
+     */
+    public static java.util.Set<String> mirror(DataSource edw, FlowSpec batch) {
+        try (Connection c = edw.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('tidewater-mirror'), hashtext(?))")) {
+                    lock.setString(1, batch.table());
+                    lock.executeQuery().close();
+                }
+                table(c, batch, columns(batch, Map.of()), null, new ArrayList<>());
+                java.util.Set<String> have = existing(c, batch.table()).keySet();
+                c.commit();
+                return have;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot prepare table " + batch.table() + " of flow " + batch.name() + ": " + e.getMessage(), e);
         }
     }
 

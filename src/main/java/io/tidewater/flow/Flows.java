@@ -40,7 +40,9 @@ public class Flows {
     private volatile Map<String, FlowSpec> flows;
     private volatile DataSource warehouse;
     private volatile Consumer<FlowSpec> added = f -> { };
-    private volatile Map<String, FlowBatch> batches;
+    private volatile Map<String, io.tidewater.events.LoadBatch<?>> batches;
+    /** The columns each mirror's table is known to have. */
+    private final Map<String, Set<String>> mirrored = new ConcurrentHashMap<>();
     private final Map<String, DimensionCache> caches = new ConcurrentHashMap<>();
     private final Map<String, String> statements = new ConcurrentHashMap<>();
 
@@ -75,10 +77,12 @@ public class Flows {
     /** Checks the flows against each other and makes them the running set. */
     private synchronized void install(Collection<FlowSpec> declared) {
         Map<String, FlowSpec> byName = validate(declared);
-        Map<String, FlowBatch> prepared = new HashMap<>();
+        Map<String, io.tidewater.events.LoadBatch<?>> prepared = new HashMap<>();
         for (FlowSpec f : declared) {
-            prepared.put(f.name(), new FlowBatch(f, maxBytes, group, stats));
+            prepared.put(f.name(), f.kind() == FlowSpec.Kind.MIRROR ? new MirrorBatch(f, maxBytes, group, stats)
+                    : new FlowBatch(f, maxBytes, group, stats));
         }
+        mirrored.clear();
         flows = byName;
         batches = prepared;
         statements.clear();
@@ -187,9 +191,9 @@ public class Flows {
         return f;
     }
 
-    /** The batch preparation of a flow. */
+    /** The batch preparation of a flow (not a mirror). */
     public FlowBatch batch(String name) {
-        return batches.get(flow(name).name());
+        return (FlowBatch) batches.get(flow(name).name());
     }
 
     /** The cache of each dimension flow, by flow name. */
@@ -202,15 +206,43 @@ public class Flows {
         batches.get(flow(flow).name()).prepare(records, batch);
     }
 
-    /** The batch's statement, generated once per flow (and per number of rounds for a dimension). */
-    public String statement(@Header(FLOW) String name, @Header(FlowBatch.ROUNDS) Integer rounds) {
+    /** The statement of a batch of a flow (not a mirror), for a number of rounds. */
+    public String statementFor(String name, int rounds) {
+        return statement(name, rounds, null);
+    }
+
+    /**
+     * The batch's statement, generated once per flow (and per number of rounds for a dimension). A mirror's batch carries
+     * its columns, for which its table is made ready and its statement generated once.
+     */
+    public String statement(@Header(FLOW) String name, @Header(FlowBatch.ROUNDS) Integer rounds,
+                            @Header(MirrorBatch.COLUMNS) FlowSpec mirror) {
         FlowSpec f = flow(name);
+        if (f.kind() == FlowSpec.Kind.MIRROR) {
+            return mirrorStatement(mirror == null ? f : mirror);
+        }
         int n = rounds == null ? 1 : rounds;
         return statements.computeIfAbsent(name + "/" + n, k -> switch (f.kind()) {
             case FACT -> FlowSql.fact(f, flows);
             case PATCH -> FlowSql.patch(f);
             case DIMENSION -> FlowSql.dimension(f, n, dependents(f), flows);
+            case MIRROR -> throw new IllegalStateException();
         });
+    }
+
+    private String mirrorStatement(FlowSpec batch) {
+        if (!batch.columns().keySet().containsAll(batch.key())) {
+            // No change in the batch (every change has its key): only its position is recorded.
+            return FlowSql.OFFSETS;
+        }
+        Map<String, String> wanted = FlowTables.columns(batch, flows);
+        Set<String> have = mirrored.get(batch.name());
+        if ((have == null || !have.containsAll(wanted.keySet())) && warehouse != null) {
+            mirrored.put(batch.name(), FlowTables.mirror(warehouse, batch));
+        }
+        StringBuilder signature = new StringBuilder(batch.name()).append("/mirror");
+        wanted.forEach((c, t) -> signature.append('/').append(c).append(' ').append(t));
+        return statements.computeIfAbsent(signature.toString(), k -> FlowSql.mirror(batch));
     }
 
     /** The fact flows that look a dimension up. */

@@ -64,7 +64,7 @@ public final class RecordReader {
         return out;
     }
 
-    private static void check(Column c, Object value) {
+    static void check(Column c, Object value) {
         if (c.values() != null && !c.values().contains(String.valueOf(value))) {
             throw new InvalidEventException("field '" + c.field() + "' must be one of " + c.values() + ", was '" + value + "'");
         }

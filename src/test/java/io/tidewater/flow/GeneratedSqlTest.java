@@ -28,7 +28,7 @@ class GeneratedSqlTest {
             c.setAutoCommit(false);
             for (FlowSpec f : declared) {
                 for (int rounds : List.of(1, 2)) {
-                    String sql = flows.statement(f.name(), rounds);
+                    String sql = flows.statementFor(f.name(), rounds);
                     run(c, f.name() + " (" + rounds + " rounds)", sql);
                 }
                 if (f.kind() == FlowSpec.Kind.DIMENSION) {

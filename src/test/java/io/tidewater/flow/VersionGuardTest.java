@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12, point 1: a fact with a version guard on a declared column. Batches of events, read and reduced as the flow
- * reads them, run through the statement the engine generates: a record applies only over an older version.
+ * Issue 12, point 1: a fact with a version guard on a declared column, and a patch whose latest values go by a version.
+ * Batches of events, read and reduced as the flow reads them, run through the statement the engine generates: a record
+ * applies only over an older version.
  */
 @ExtendWith(SharedInfrastructure.class)
 class VersionGuardTest {
@@ -80,7 +81,11 @@ class VersionGuardTest {
     }
 
     private void batch(Flows flows, String... events) throws Exception {
-        FlowSpec f = flows.flow("events-prices");
+        batchOf(flows, "events-prices", events);
+    }
+
+    private void batchOf(Flows flows, String flow, String... events) throws Exception {
+        FlowSpec f = flows.flow(flow);
         RecordReader reader = new RecordReader(f, 4096);
         List<RecordReader.Row> rows = new ArrayList<>();
         for (String e : events) {
@@ -91,7 +96,7 @@ class VersionGuardTest {
         Map<String, Object> params = new HashMap<>(headers.getHeaders());
         params.putAll(NamedSql.noOffsets());
         try (Connection c = warehouse.dataSource().getConnection()) {
-            NamedSql.execute(c, flows.statement(f.name(), 1), params);
+            NamedSql.execute(c, flows.statementFor(f.name(), 1), params);
         }
     }
 
@@ -115,6 +120,68 @@ class VersionGuardTest {
         // A replay of the same versions changes nothing.
         batch(flows, price("A", "10.00", "2026-11-24T10:00:00Z"), price("A", "12.00", "2026-11-24T12:00:00Z"));
         assertEquals("12.00 @ 2026-11-24T12:00:00Z", row("A"));
+    }
+
+    private static final String PATCH = """
+            - beans:
+                - name: events-tracking
+                  type: io.tidewater.flow.FlowDeclaration
+                  properties:
+                    format: json
+                    kind: patch
+                    table: fact_shipment
+                    key: order_id
+                    version: status_seq
+                    columns:
+                      order_id: {field: orderId, type: bigint}
+                      status: {field: status, type: text, required: false, merge: latest}
+                      carrier: {field: carrier, type: text, required: false, merge: first}
+                      shipped_at: {field: shippedAt, type: timestamptz, required: false, merge: least}
+                      status_seq: {field: seq, type: bigint}
+            - templatedRoute:
+                routeTemplateRef: flow-source
+                routeId: events-tracking
+                parameters:
+                  - {name: flow, value: events-tracking}
+                  - {name: topic, value: tracking}
+            - templatedRoute:
+                routeTemplateRef: flow-apply
+                routeId: apply-tracking
+                parameters:
+                  - {name: flow, value: events-tracking}
+            """;
+
+    private static String tracking(long seq, String status, String carrier, String shippedAt) {
+        return "{\"orderId\":7,\"seq\":" + seq + (status == null ? "" : ",\"status\":\"" + status + "\"")
+                + (carrier == null ? "" : ",\"carrier\":\"" + carrier + "\"")
+                + (shippedAt == null ? "" : ",\"shippedAt\":\"" + shippedAt + "\"") + "}";
+    }
+
+    private String shipment() {
+        Map<String, Object> r = warehouse.rows("SELECT status, carrier, shipped_at, status_seq FROM fact_shipment WHERE order_id = 7").get(0);
+        return r.get("status") + " " + r.get("carrier") + " " + ((java.sql.Timestamp) r.get("shipped_at")).toInstant() + " #" + r.get("status_seq");
+    }
+
+    @Test
+    void aPatchKeepsTheLatestValueByVersionInAnyArrivalOrder() throws Exception {
+        warehouse.execute("CREATE TABLE fact_shipment (order_id bigint PRIMARY KEY, status text, carrier text, shipped_at timestamptz, "
+                + "status_seq bigint)");
+        Flows flows = flows(PATCH);
+        String shipped = tracking(2, "shipped", "DHL", "2026-11-24T10:00:00Z");
+        batchOf(flows, "events-tracking", shipped);
+        assertEquals("shipped DHL 2026-11-24T10:00:00Z #2", shipment());
+        // An older status arriving late changes no latest value; an earlier shipping time still counts (merge: least).
+        String created = tracking(1, "created", null, "2026-11-24T09:00:00Z");
+        batchOf(flows, "events-tracking", created);
+        assertEquals("shipped DHL 2026-11-24T09:00:00Z #2", shipment());
+        // Two newer ones in one batch, the newest first: the newest status wins, the first carrier stays.
+        String delivered = tracking(4, "delivered", null, null);
+        String inTransit = tracking(3, "in_transit", "UPS", null);
+        batchOf(flows, "events-tracking", delivered, inTransit);
+        assertEquals("delivered DHL 2026-11-24T09:00:00Z #4", shipment());
+        // A replay of everything, in another order, changes nothing.
+        batchOf(flows, "events-tracking", inTransit, created, delivered, shipped);
+        assertEquals("delivered DHL 2026-11-24T09:00:00Z #4", shipment());
     }
 
     @Test

@@ -51,6 +51,16 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         return false;
     }
 
+    /** With capture: changes carry their Kafka Connect schema (tidewater.capture.schemas). */
+    protected boolean captureSchemas() {
+        return false;
+    }
+
+    /** The directory the route and flow files are read from. */
+    protected Path routesDir() {
+        return Path.of("routes");
+    }
+
     /** Extra settings for a test class, e.g. a smaller batch. */
     protected Map<String, String> settings() {
         return Map.of();
@@ -120,18 +130,18 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         if (withCapture()) {
-            publisher = new ChangePublisher(SharedInfrastructure.get().bootstrapServers());
+            publisher = new ChangePublisher(SharedInfrastructure.get().bootstrapServers(), 3, captureSchemas());
             registry.bind("changePublisher", publisher);
         }
         meters = new SimpleMeterRegistry();
         LoadBeans.bind(registry::bind, routeDataSource(), TidewaterConfig.of(settings), meters,
-                SharedInfrastructure.get().bootstrapServers());
+                SharedInfrastructure.get().bootstrapServers(), routesDir());
     }
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() throws Exception {
         List<Path> files;
-        try (Stream<Path> s = Files.list(Path.of("routes"))) {
+        try (Stream<Path> s = Files.list(routesDir())) {
             files = s.filter(f -> f.toString().endsWith(".camel.yaml") && !f.getFileName().toString().startsWith("ops-")
                     && (withCapture() || !f.getFileName().toString().startsWith("capture-"))).sorted().toList();
         }

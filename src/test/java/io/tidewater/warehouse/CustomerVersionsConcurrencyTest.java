@@ -204,7 +204,7 @@ class CustomerVersionsConcurrencyTest {
         FLOWS.batch(CUSTOMERS).columns(rows, headers);
         Map<String, Object> params = new HashMap<>(headers.getHeaders());
         params.putAll(NamedSql.noOffsets());
-        NamedSql.execute(c, FLOWS.statement(CUSTOMERS, headers.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
+        NamedSql.execute(c, FLOWS.statementFor(CUSTOMERS, headers.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
     }
 
     /** The lookup's resolution of one id, as the flow-lookup route runs it: its (customer_key, source_lsn). */

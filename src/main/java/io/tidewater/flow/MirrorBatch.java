@@ -1,0 +1,170 @@
+package io.tidewater.flow;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidewater.events.ChangeEnvelope;
+import io.tidewater.events.InvalidEventException;
+import io.tidewater.events.LoadBatch;
+import io.tidewater.flow.FlowSpec.Column;
+import io.tidewater.ops.PipelineStats;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One polled batch of a mirror flow: each change becomes the row of the source table as it is. Declared columns are read
+ * as declared; every other field of the record's Kafka Connect schema becomes a column named and typed after it, so a
+ * column added at the source reaches the warehouse by itself. The batch's columns (header {@value #COLUMNS}) are the
+ * union of its records', and it keeps the newest change of each key.
+ */
+public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
+
+    /** Header: the flow with the batch's columns, which its statement and table follow. */
+    public static final String COLUMNS = "tidewaterMirrorColumns";
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorBatch.class);
+
+    /** One change: its values by column, the types of the columns its schema adds, and its source position. */
+    public record Change(Map<String, Object> values, Map<String, ColumnType> added, long lsn, boolean deleted) {
+    }
+
+    private final FlowSpec flow;
+    private final int maxBytes;
+    private final Set<String> declaredFields = new HashSet<>();
+    private final Set<String> reserved = new HashSet<>();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    public MirrorBatch(FlowSpec flow, int maxBytes, String group, PipelineStats stats) {
+        super(group, stats);
+        this.flow = flow;
+        this.maxBytes = maxBytes;
+        flow.columns().values().forEach(c -> declaredFields.add(c.field()));
+        if (flow.version() != null) {
+            reserved.add("source_lsn");
+        }
+        if (flow.deletes() == FlowSpec.Deletes.SOFT) {
+            reserved.add("deleted");
+        }
+    }
+
+    @Override
+    protected Change parse(String key, String value) {
+        ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes, true);
+        if (env == null || env.deleted() && flow.deletes() == FlowSpec.Deletes.IGNORE) {
+            return null;
+        }
+        ConnectSchema schema = env.schema() == null ? null : ConnectSchema.of(env.schema());
+        if (schema == null && warned.add("no schema")) {
+            LOG.warn("Flow {}: the changes on {} carry no Kafka Connect schema, so only its declared columns are mirrored. Publish "
+                    + "them with schemas (tidewater.capture.schemas=true, or value.converter.schemas.enable=true) to mirror every "
+                    + "column, new ones included", flow.name(), flow.topic());
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, ColumnType> added = new LinkedHashMap<>();
+        for (Column c : flow.bound()) {
+            if (env.deleted() && !flow.key().contains(c.name())) {
+                continue;     // a delete carries its key only
+            }
+            ConnectSchema.Field typed = schema == null ? null : schema.fields().get(c.field());
+            JsonNode v = env.row().field(c.field());
+            if (typed != null) {
+                v = typed.normalize(v);
+            }
+            if (v == null) {
+                if (c.required() && c.defaultValue() == null) {
+                    throw new InvalidEventException("missing required field '" + c.field() + "'");
+                }
+                values.put(c.name(), c.defaultValue());
+                continue;
+            }
+            Object bound = read(c.type(), c.field(), v);
+            RecordReader.check(c, bound);
+            values.put(c.name(), bound);
+        }
+        if (schema != null) {
+            for (ConnectSchema.Field f : schema.fields().values()) {
+                if (declaredFields.contains(f.name()) || env.deleted() && !flow.key().contains(f.name())) {
+                    continue;
+                }
+                if (!Sql.valid(f.name())) {
+                    if (warned.add("name " + f.name())) {
+                        LOG.warn("Flow {}: the source column '{}' is not mirrored: a column name is lower-case letters, digits and '_'. "
+                                + "Declare it with a name of its own (columns: {my_name: {field: \"{}\", type: ...}}) in {}",
+                                flow.name(), f.name(), f.name(), flow.file());
+                    }
+                    continue;
+                }
+                if (reserved.contains(f.name())) {
+                    throw new InvalidEventException("the source column '" + f.name() + "' has the name of the mirror's own column "
+                            + f.name() + "; declare it under another name (columns: {source_" + f.name() + ": {field: " + f.name() + ", ...}})");
+                }
+                JsonNode v = f.normalize(env.row().field(f.name()));
+                values.put(f.name(), v == null ? null : read(f.type(), f.name(), v));
+                added.put(f.name(), f.type());
+            }
+        }
+        for (String k : flow.key()) {
+            if (values.get(k) == null) {
+                throw new InvalidEventException(values.containsKey(k) ? "missing key field '" + k + "'"
+                        : "key column '" + k + "' is neither declared nor in the record's schema");
+            }
+        }
+        return new Change(values, added, env.lsn(), env.deleted());
+    }
+
+    /** A value as its column binds it; a mirrored text keeps empty strings, which are data too. */
+    private static Object read(ColumnType type, String field, JsonNode v) {
+        if (type.name().equals("text") && v.isValueNode()) {
+            return v.asText();
+        }
+        return type.value(field, v, true);
+    }
+
+    @Override
+    protected int toColumns(List<Change> changes, Message out) {
+        Map<String, Column> columns = new LinkedHashMap<>(flow.columns());
+        for (Change c : changes) {
+            c.added().forEach((name, type) -> columns.computeIfAbsent(name, n -> FlowSpec.fromSchema(n, type, flow.key().contains(n))));
+        }
+        FlowSpec batch = flow.withColumns(columns);
+        Map<List<Object>, Change> newest = new LinkedHashMap<>();
+        for (Change c : changes) {
+            List<Object> key = new ArrayList<>(flow.key().size());
+            flow.key().forEach(k -> key.add(c.values().get(k)));
+            newest.merge(key, c, MirrorBatch::newer);
+        }
+        List<Change> rows = new ArrayList<>(newest.values());
+        List<Column> bound = batch.bound();
+        for (int i = 0; i < bound.size(); i++) {
+            Column col = bound.get(i);
+            Object[] array = col.type().newArray(rows.size());
+            for (int r = 0; r < rows.size(); r++) {
+                array[r] = rows.get(r).values().get(col.name());
+            }
+            out.setHeader("c" + i, array);
+        }
+        out.setHeader("lsns", rows.stream().map(Change::lsn).toArray(Long[]::new));
+        out.setHeader("deletes", rows.stream().map(Change::deleted).toArray(Boolean[]::new));
+        out.setHeader(COLUMNS, batch);
+        out.setHeader(FlowBatch.LOOKUPS, 0);
+        out.setHeader(FlowBatch.ROUNDS, 1);
+        out.setHeader(FlowBatch.WRITE_THROUGH, false);
+        return rows.size();
+    }
+
+    /** The newer change of a key; a delete keeps the values of the change it follows, which a soft delete keeps. */
+    private static Change newer(Change a, Change b) {
+        Change newer = a.lsn() > b.lsn() ? a : b;
+        Change older = newer == a ? b : a;
+        if (newer.deleted() && !older.deleted()) {
+            return new Change(older.values(), older.added(), newer.lsn(), true);
+        }
+        return newer;
+    }
+}
