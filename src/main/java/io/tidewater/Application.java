@@ -20,12 +20,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewater.embedded.FreePorts;
 import io.tidewater.flow.Flows;
+import io.tidewater.flow.Placeholders;
+import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.RoutesWatcher;
 import io.tidewater.ops.HawtioServer;
 import io.tidewater.ops.OpsHost;
+import io.tidewater.ops.FlowHealthChecks;
 import io.tidewater.ops.KafkaHealthCheck;
 import io.tidewater.ops.ManagementSecurity;
 import io.tidewater.ops.PipelineMonitor;
+import io.tidewater.ops.PipelineStats;
 import io.tidewater.replay.ReplayService;
 import io.tidewater.ops.WarehouseHealthCheck;
 import org.apache.camel.CamelContext;
@@ -145,6 +149,11 @@ public final class Application {
             }
             // A capture-only instance: the load instances, scaled out elsewhere, load what it captures.
             excluded.addAll(List.of("events-*", "cdc-*", "apply-*", "flow-*", "load-*", "replay-*"));
+            // and the routes of every declared flow, whatever its name
+            for (FlowSpec f : Flows.read(Path.of("routes"), v -> Placeholders.resolve(v, config))) {
+                excluded.add(f.route());
+                excluded.add(f.applyRoute());
+            }
         }
         if (!excluded.isEmpty()) {
             main.addOverrideProperty("camel.main.routeFilterExcludePattern", String.join(",", excluded));
@@ -173,6 +182,11 @@ public final class Application {
                 registry.register(new WarehouseHealthCheck(infra.edw()));
                 if (config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
                     registry.register(new CaptureHealthCheck(ctx, publisher, List.of("capture-crm", "capture-sales")));
+                }
+                if (config.getBoolean(Keys.LOAD_ENABLED, true)) {
+                    PipelineMonitor monitor = ctx.getRegistry().findSingleByType(PipelineMonitor.class);
+                    registry.register(new FlowHealthChecks(ctx, ctx.getRegistry().findSingleByType(Flows.class),
+                            ctx.getRegistry().findSingleByType(PipelineStats.class), monitor::getLagByTopic));
                 }
             }
 

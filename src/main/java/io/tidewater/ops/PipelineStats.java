@@ -38,6 +38,7 @@ public class PipelineStats {
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private volatile LastBatch lastBatch;
+    private final Map<String, Instant> lastCommits = new ConcurrentHashMap<>();
 
     /** The most recent committed batch. */
     public record LastBatch(String route, int records, int rows, Instant committedAt, long maxLatencyMs) {
@@ -83,10 +84,34 @@ public class PipelineStats {
             }
         }
         lastBatch = new LastBatch(route, eventTimes == null ? 0 : eventTimes.length, n, Instant.ofEpochMilli(now), maxLatency);
+        lastCommits.put(route, lastBatch.committedAt());
     }
 
     public LastBatch lastBatch() {
         return lastBatch;
+    }
+
+    /** When a batch of a flow's consumer route was last committed, or null. */
+    public Instant lastCommit(String route) {
+        return lastCommits.get(route);
+    }
+
+    /** Records polled by a route. */
+    public long events(String route) {
+        Counter c = events.get(route);
+        return c == null ? 0 : (long) c.count();
+    }
+
+    /** Rows a route committed. */
+    public long rows(String route) {
+        Counter c = rows.get(route);
+        return c == null ? 0 : (long) c.count();
+    }
+
+    /** Records of a topic sent to its dead-letter topic. */
+    public long deadLetters(String topic) {
+        Counter c = deadLetters.get(topic);
+        return c == null ? 0 : (long) c.count();
     }
 
     public long eventsIn() {

@@ -1,0 +1,115 @@
+package io.tidewater.ops;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import io.tidewater.flow.FlowSpec;
+import io.tidewater.flow.Flows;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRepository;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * One readiness check per flow, {@code tidewater/flow-<name>}, for the flows running now (a flow file saved while
+ * running gets its check at once). DOWN while the flow's consumer or apply route is not started, or while records wait
+ * on its topic and nothing has been committed for {@link #STALLED}. Details: records read, rows written, dead letters,
+ * lag and the last commit.
+ */
+public class FlowHealthChecks implements HealthCheckRepository {
+
+    /** How long a flow with waiting records may commit nothing before its check is DOWN. */
+    public static final Duration STALLED = Duration.ofMinutes(5);
+
+    private final CamelContext context;
+    private final Flows flows;
+    private final PipelineStats stats;
+    private final Supplier<Map<String, Long>> lag;
+    private final Instant started = Instant.now();
+    private final Map<String, FlowCheck> checks = new ConcurrentHashMap<>();
+    private boolean enabled = true;
+
+    public FlowHealthChecks(CamelContext context, Flows flows, PipelineStats stats, Supplier<Map<String, Long>> lag) {
+        this.context = context;
+        this.flows = flows;
+        this.stats = stats;
+        this.lag = lag;
+    }
+
+    @Override
+    public String getId() {
+        return "flows";
+    }
+
+    @Override
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    @Override
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    @Override
+    public Stream<HealthCheck> stream() {
+        if (!enabled) {
+            return Stream.empty();
+        }
+        checks.keySet().retainAll(flows.all().keySet());
+        return flows.all().keySet().stream().map(name -> checks.computeIfAbsent(name, FlowCheck::new));
+    }
+
+    private final class FlowCheck extends AbstractHealthCheck {
+
+        private final String flow;
+
+        FlowCheck(String flow) {
+            super("tidewater", "flow-" + flow);
+            this.flow = flow;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            FlowSpec f = flows.all().get(flow);
+            if (f == null) {
+                builder.message("flow " + flow + " is no longer declared").up();
+                return;
+            }
+            long waiting = lag.get().getOrDefault(f.topic(), 0L);
+            Instant last = stats.lastCommit(f.route());
+            builder.detail("topic", f.topic());
+            builder.detail("table", f.table());
+            builder.detail("records", stats.events(f.route()));
+            builder.detail("rows", stats.rows(f.route()));
+            builder.detail("dead.letters", stats.deadLetters(f.topic()));
+            builder.detail("lag", waiting);
+            builder.detail("last.commit", last == null ? "none" : last.toString());
+            for (String route : new String[] {f.route(), f.applyRoute()}) {
+                ServiceStatus status = context.getRouteController().getRouteStatus(route);
+                if (status != ServiceStatus.Started) {
+                    builder.message("flow " + flow + ": route " + route + " is " + (status == null ? "missing" : status)).down();
+                    return;
+                }
+            }
+            Instant since = last == null ? started : last;
+            if (waiting > 0 && Duration.between(since, Instant.now()).compareTo(STALLED) > 0) {
+                builder.message("flow " + flow + ": " + waiting + " records wait on " + f.topic() + " and nothing was committed since "
+                        + since).down();
+                return;
+            }
+            builder.up();
+        }
+    }
+}
