@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewater.testing.AppProcess;
 import io.tidewater.testing.Envelopes;
 import io.tidewater.testing.Topics;
@@ -31,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * saved into routes/; each flow starts with its tables and dead-letter topic, and loads what is produced to its topic.
  */
 class AddYourOwnFlowIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Path PAYMENTS = Path.of("examples/flows/events-payments.camel.yaml");
     private static final Path PRODUCTS = Path.of("examples/flows/cdc-products.camel.yaml");
@@ -89,6 +94,14 @@ class AddYourOwnFlowIT {
             assertEquals(20, app.warehouseLong("SELECT count(*) FROM edw.fact_payment p JOIN edw.dim_customer d "
                     + "ON d.customer_key = p.customer_key WHERE d.is_inferred AND d.customer_id = 3"), "customer 3 inferred");
             assertEquals(asText(expected), asText(rollup(app)));
+            // The new flow has its own health check, with its figures.
+            JsonNode health = StreamSupport.stream(JSON.readTree(app.get("/observe/health?exposureLevel=full&data=true")).path("checks")
+                    .spliterator(), false).filter(c -> c.path("name").asText().equals("flow-events-payments")).findFirst().orElseThrow();
+            assertEquals("UP", health.path("status").asText());
+            assertEquals(payments.size(), health.path("data").path("records").asLong(), "records read");
+            assertEquals(loaded, health.path("data").path("rows").asLong(), "rows written");
+            assertEquals(2, health.path("data").path("dead.letters").asLong());
+            assertEquals("fact_payment", health.path("data").path("table").asText());
 
             // A broken edit (a type that does not exist) is refused: the flow keeps running its previous declaration.
             String startedAt = app.get("/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-payments%22/StartTimestamp");

@@ -87,7 +87,7 @@ public final class FlowCheck {
         } catch (FlowException e) {
             problems.add(e.getMessage());
         }
-        String warehouse = "not checked (no warehouse answered)";
+        String warehouse = problems.isEmpty() ? "not checked (no warehouse answered)" : "not checked (the files have problems)";
         if (config != null && problems.isEmpty()) {
             Optional<Connection> edw = warehouse(config);
             if (edw.isPresent()) {

@@ -65,31 +65,20 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
                     + "them with schemas (tidewater.capture.schemas=true, or value.converter.schemas.enable=true) to mirror every "
                     + "column, new ones included", flow.name(), flow.topic());
         }
+        // Columns in the source's order (declared ones where their field is), then declared ones the schema lacks.
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, ColumnType> added = new LinkedHashMap<>();
-        for (Column c : flow.bound()) {
-            if (env.deleted() && !flow.key().contains(c.name())) {
-                continue;     // a delete carries its key only
-            }
-            ConnectSchema.Field typed = schema == null ? null : schema.fields().get(c.field());
-            JsonNode v = env.row().field(c.field());
-            if (typed != null) {
-                v = typed.normalize(v);
-            }
-            if (v == null) {
-                if (c.required() && c.defaultValue() == null) {
-                    throw new InvalidEventException("missing required field '" + c.field() + "'");
-                }
-                values.put(c.name(), c.defaultValue());
-                continue;
-            }
-            Object bound = read(c.type(), c.field(), v);
-            RecordReader.check(c, bound);
-            values.put(c.name(), bound);
-        }
         if (schema != null) {
             for (ConnectSchema.Field f : schema.fields().values()) {
-                if (declaredFields.contains(f.name()) || env.deleted() && !flow.key().contains(f.name())) {
+                if (declaredFields.contains(f.name())) {
+                    for (Column c : flow.bound()) {
+                        if (c.field().equals(f.name())) {
+                            readDeclared(c, env, schema, values);
+                        }
+                    }
+                    continue;
+                }
+                if (env.deleted() && !flow.key().contains(f.name())) {
                     continue;
                 }
                 if (!Sql.valid(f.name())) {
@@ -109,6 +98,11 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
                 added.put(f.name(), f.type());
             }
         }
+        for (Column c : flow.bound()) {
+            if (!values.containsKey(c.name())) {
+                readDeclared(c, env, schema, values);
+            }
+        }
         for (String k : flow.key()) {
             if (values.get(k) == null) {
                 throw new InvalidEventException(values.containsKey(k) ? "missing key field '" + k + "'"
@@ -116,6 +110,28 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
             }
         }
         return new Change(values, added, env.lsn(), env.deleted());
+    }
+
+    /** A declared column's value (a delete carries its key only). */
+    private void readDeclared(Column c, ChangeEnvelope env, ConnectSchema schema, Map<String, Object> values) {
+        if (env.deleted() && !flow.key().contains(c.name())) {
+            return;
+        }
+        ConnectSchema.Field typed = schema == null ? null : schema.fields().get(c.field());
+        JsonNode v = env.row().field(c.field());
+        if (typed != null) {
+            v = typed.normalize(v);
+        }
+        if (v == null) {
+            if (c.required() && c.defaultValue() == null) {
+                throw new InvalidEventException("missing required field '" + c.field() + "'");
+            }
+            values.put(c.name(), c.defaultValue());
+            return;
+        }
+        Object bound = read(c.type(), c.field(), v);
+        RecordReader.check(c, bound);
+        values.put(c.name(), bound);
     }
 
     /** A value as its column binds it; a mirrored text keeps empty strings, which are data too. */
@@ -128,10 +144,15 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
 
     @Override
     protected int toColumns(List<Change> changes, Message out) {
-        Map<String, Column> columns = new LinkedHashMap<>(flow.columns());
+        Map<String, Column> columns = new LinkedHashMap<>();
         for (Change c : changes) {
-            c.added().forEach((name, type) -> columns.computeIfAbsent(name, n -> FlowSpec.fromSchema(n, type, flow.key().contains(n))));
+            for (String name : c.values().keySet()) {
+                Column declared = flow.columns().get(name);
+                columns.computeIfAbsent(name, n -> declared != null ? declared
+                        : FlowSpec.fromSchema(n, c.added().get(n), flow.key().contains(n)));
+            }
         }
+        flow.columns().forEach(columns::putIfAbsent);
         FlowSpec batch = flow.withColumns(columns);
         Map<List<Object>, Change> newest = new LinkedHashMap<>();
         for (Change c : changes) {

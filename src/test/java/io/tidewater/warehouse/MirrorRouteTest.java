@@ -154,6 +154,9 @@ class MirrorRouteTest extends LoadRouteTestSupport {
                 "code", "uuid", "active", "boolean", "doc", "jsonb"), without(types("mirror_items"), "qty"),
                 "types from the declaration (price) and from the Connect schema (the rest)");
         assertEquals("integer", types("mirror_items").get("qty"));
+        assertEquals(List.of("id", "name", "label", "price", "created_at", "happened_at", "day", "code", "active", "doc", "qty"),
+                warehouse.rows("SELECT attname::text AS name FROM pg_attribute WHERE attrelid = 'mirror_items'::regclass AND attnum > 0 "
+                        + "AND NOT attisdropped ORDER BY attnum").stream().map(r -> r.get("name")).toList(), "the source's column order");
 
         await("tickets mirrored").atMost(Duration.ofSeconds(60)).until(() -> tableExists("mirror_tickets")
                 && warehouse.count("SELECT count(*) FROM mirror_tickets WHERE id = 2 AND deleted") == 1

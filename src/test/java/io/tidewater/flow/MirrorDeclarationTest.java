@@ -1,0 +1,63 @@
+package io.tidewater.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 12, point 1: what a mirror declaration may say, and the file:line of what it may not. */
+class MirrorDeclarationTest {
+
+    @TempDir
+    Path dir;
+
+    private List<FlowSpec> read(String properties) throws Exception {
+        Path file = dir.resolve("mirror-invoices.camel.yaml");
+        Files.writeString(file, "- beans:\n    - name: mirror-invoices\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n"
+                + properties.indent(8)
+                + "- templatedRoute:\n    routeTemplateRef: flow-source\n    routeId: mirror-invoices\n    parameters:\n"
+                + "      - {name: flow, value: mirror-invoices}\n      - {name: topic, value: cdc.sales.public.invoices}\n"
+                + "- templatedRoute:\n    routeTemplateRef: flow-apply\n    routeId: apply-mirror-invoices\n    parameters:\n"
+                + "      - {name: flow, value: mirror-invoices}\n");
+        return new FlowReader(v -> v).read(file);
+    }
+
+    private String refused(String properties) {
+        return assertThrows(FlowException.class, () -> read(properties)).getMessage();
+    }
+
+    @Test
+    void aMirrorNeedsOnlyItsTableAndKey() throws Exception {
+        FlowSpec f = read("format: debezium\nkind: mirror\ntable: mirror_invoices\nkey: id\n").get(0);
+        assertEquals(FlowSpec.Kind.MIRROR, f.kind());
+        assertEquals(List.of("id"), f.key());
+        assertTrue(f.columns().isEmpty(), "every column from the records' schema");
+        assertEquals(FlowSpec.Deletes.HARD, f.deletes(), "a mirror deletes what the source deletes");
+        assertEquals("lsn", read("format: debezium\nkind: mirror\ntable: m\nkey: id\nversion: lsn\ndeletes: soft\n").get(0).version());
+    }
+
+    @Test
+    void whatAMirrorCannotDeclareIsRefusedWithItsLine() {
+        assertTrue(refused("format: json\nkind: mirror\ntable: m\nkey: id\n")
+                .endsWith("mirror-invoices.camel.yaml:5: flow 'mirror-invoices': a mirror replicates a table from its change events: it needs format: debezium"));
+        assertTrue(refused("format: debezium\nkind: mirror\ntable: m\nkey: id\nversion: updated_at\n")
+                .contains(":9: flow 'mirror-invoices': a mirror is guarded by version: lsn, or not at all"));
+        assertTrue(refused("format: debezium\nkind: mirror\ntable: m\nkey: id\ncolumns:\n  total: {field: total, type: bigint, expression: \"total * 100\"}\n")
+                .contains("a mirror stores its columns as they come"));
+        assertTrue(refused("format: debezium\nkind: mirror\ntable: m\nkey: id\nlookups:\n  c: {column: id, dimension: cdc-customers, into: k}\n")
+                .contains("a mirror copies rows as they are; 'lookups' are for facts"));
+        assertTrue(refused("format: debezium\nkind: mirror\ntable: m\nkey: \"Id\"\n").contains("'Id' is not a valid SQL name"));
+    }
+
+    @Test
+    void aPatchOrdersItsLatestValuesByAColumnNotByLsn() {
+        assertTrue(refused("format: debezium\nkind: patch\ntable: fact_order\nkey: id\nversion: lsn\ncolumns:\n  id: {field: id, type: bigint}\n")
+                .contains("a patch orders its values by a version column of its own"));
+    }
+}
