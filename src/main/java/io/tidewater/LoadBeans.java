@@ -91,12 +91,13 @@ public final class LoadBeans {
         for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
             bindCache(registry, meters, flows.flow(e.getKey()), e.getValue());
         }
-        List<String> topics = declared.stream().map(FlowSpec::topic).toList();
+        List<String> topics = declared.stream().flatMap(f -> f.topics().stream()).toList();
         PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, topics, bootstrapServers, meters);
         registry.accept("pipelineMonitor", monitor);
         Jmx.register(PipelineMonitor.MBEAN, monitor);
         ReplayService replay = new ReplayService(edw, group, instanceId(config), declared.stream()
-                .map(f -> new ReplayService.LoadTopic(f.topic(), f.name(), "direct:apply-" + f.name())).toList(), bootstrapServers);
+                .flatMap(f -> f.topics().stream().map(t -> new ReplayService.LoadTopic(t, f.name(), "direct:apply-" + f.name()))).toList(),
+                bootstrapServers);
         replay.setLagSource(monitor::getLagByTopic);
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
@@ -105,9 +106,11 @@ public final class LoadBeans {
             if (f.kind() == FlowSpec.Kind.DIMENSION) {
                 bindCache(registry, meters, f, flows.caches().get(f.name()));
             }
-            ensureTopics(bootstrapServers, List.of(f.topic(), f.topic() + ".dlq"));
-            monitor.addTopic(f.topic());
-            replay.register(new ReplayService.LoadTopic(f.topic(), f.name(), "direct:apply-" + f.name()));
+            for (String t : f.topics()) {
+                ensureTopics(bootstrapServers, List.of(t, t + ".dlq"));
+                monitor.addTopic(t);
+                replay.register(new ReplayService.LoadTopic(t, f.name(), "direct:apply-" + f.name()));
+            }
         });
         return stats;
     }
@@ -155,6 +158,6 @@ public final class LoadBeans {
 
     /** The topics the flows declared in routes/ read. */
     public static List<String> loadTopics(TidewaterConfig config) {
-        return Flows.read(Path.of("routes"), v -> Placeholders.resolve(v, config)).stream().map(FlowSpec::topic).toList();
+        return Flows.read(Path.of("routes"), v -> Placeholders.resolve(v, config)).stream().flatMap(f -> f.topics().stream()).toList();
     }
 }

@@ -294,6 +294,12 @@ public final class FlowReader {
         if (topic == null || topic.isBlank()) {
             throw new FlowException(file, line, "flow '" + name + "': the " + SOURCE_TEMPLATE + " templatedRoute needs the parameter topic");
         }
+        for (String t : topic.split(",", -1)) {
+            if (!t.matches("[A-Za-z0-9._-]+") && !t.contains("{{")) {
+                throw new FlowException(file, line, "flow '" + name + "': '" + t + "' is not a Kafka topic name (the parameter topic "
+                        + "takes one topic, or several separated by commas without spaces)");
+            }
+        }
         return new FlowSpec(name, file, line, format, kind, table, key, columns, version, deletes, lookups, rollups, dimension,
                 topic, source.getOrDefault("consumers", "1"), route, apply, Map.copyOf(source));
     }

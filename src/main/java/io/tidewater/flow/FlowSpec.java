@@ -68,6 +68,11 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
                 consumers, route, applyRoute, sourceParameters);
     }
 
+    /** The topics the flow reads: its topic parameter, comma-separated (as Camel's Kafka endpoint takes them). */
+    public List<String> topics() {
+        return java.util.Arrays.stream(topic.split(",")).map(String::strip).toList();
+    }
+
     /** The column a version guard compares, or null when it compares LSNs (or there is none). */
     public String versionColumn() {
         return version == null || version.equals("lsn") ? null : version;

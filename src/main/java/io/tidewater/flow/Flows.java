@@ -97,10 +97,12 @@ public class Flows {
             if (twin != null) {
                 throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' is also declared in " + twin.file() + ":" + twin.line());
             }
-            FlowSpec sameTopic = byTopic.put(f.topic(), f);
-            if (sameTopic != null) {
-                throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' reads topic " + f.topic() + ", which flow '"
-                        + sameTopic.name() + "' reads already");
+            for (String topic : f.topics()) {
+                FlowSpec sameTopic = byTopic.put(topic, f);
+                if (sameTopic != null) {
+                    throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' reads topic " + topic + ", which flow '"
+                            + sameTopic.name() + "' reads already");
+                }
             }
         }
         for (FlowSpec f : declared) {

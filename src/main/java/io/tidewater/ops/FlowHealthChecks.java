@@ -87,13 +87,14 @@ public class FlowHealthChecks implements HealthCheckRepository {
                 builder.message("flow " + flow + " is no longer declared").up();
                 return;
             }
-            long waiting = lag.get().getOrDefault(f.topic(), 0L);
+            Map<String, Long> lags = lag.get();
+            long waiting = f.topics().stream().mapToLong(t -> lags.getOrDefault(t, 0L)).sum();
             Instant last = stats.lastCommit(f.route());
             builder.detail("topic", f.topic());
             builder.detail("table", f.table());
             builder.detail("records", stats.events(f.route()));
             builder.detail("rows", stats.rows(f.route()));
-            builder.detail("dead.letters", stats.deadLetters(f.topic()));
+            builder.detail("dead.letters", f.topics().stream().mapToLong(stats::deadLetters).sum());
             builder.detail("lag", waiting);
             builder.detail("last.commit", last == null ? "none" : last.toString());
             for (String route : new String[] {f.route(), f.applyRoute()}) {

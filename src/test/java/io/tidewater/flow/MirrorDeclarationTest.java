@@ -56,6 +56,20 @@ class MirrorDeclarationTest {
     }
 
     @Test
+    void aFlowReadsOneTopicOrSeveral() throws Exception {
+        Path file = dir.resolve("two.camel.yaml");
+        String yaml = "- beans:\n    - name: two\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n"
+                + "        {format: debezium, kind: mirror, table: m, key: id}\n"
+                + "- templatedRoute: {routeTemplateRef: flow-source, routeId: two, parameters: [{name: flow, value: two}, {name: topic, value: \"%s\"}]}\n"
+                + "- templatedRoute: {routeTemplateRef: flow-apply, routeId: apply-two, parameters: [{name: flow, value: two}]}\n";
+        Files.writeString(file, yaml.formatted("shard1.public.t,shard2.public.t"));
+        assertEquals(List.of("shard1.public.t", "shard2.public.t"), new FlowReader(v -> v).read(file).get(0).topics());
+        Files.writeString(file, yaml.formatted("shard1.public.t, shard2.public.t"));
+        assertTrue(assertThrows(FlowException.class, () -> new FlowReader(v -> v).read(file)).getMessage()
+                .contains("' shard2.public.t' is not a Kafka topic name (the parameter topic takes one topic, or several separated by commas without spaces)"));
+    }
+
+    @Test
     void aPatchOrdersItsLatestValuesByAColumnNotByLsn() {
         assertTrue(refused("format: debezium\nkind: patch\ntable: fact_order\nkey: id\nversion: lsn\ncolumns:\n  id: {field: id, type: bigint}\n")
                 .contains("a patch orders its values by a version column of its own"));

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 12, points 1 and 6: a mirror flow replicates a captured table as it is. Real Debezium captures two source tables
  * with their Kafka Connect schemas; one mirror deletes hard and takes one column's type from its declaration and every
- * other from the schema, the other deletes soft under an LSN guard. A column added to the source reaches the mirror by
+ * other from the schema, the other deletes soft under an LSN guard and reads two topics (two shards of a table). A column added to the source reaches the mirror by
  * itself, and a record that cannot be read is dead-lettered while the rest keeps moving.
  */
 class MirrorRouteTest extends LoadRouteTestSupport {
@@ -46,6 +46,8 @@ class MirrorRouteTest extends LoadRouteTestSupport {
     private String tickets;
     private String itemsTopic;
     private String ticketsTopic;
+    private String tickets2;
+    private String tickets2Topic;
     private Path routes;
 
     @Override
@@ -69,11 +71,14 @@ class MirrorRouteTest extends LoadRouteTestSupport {
         tickets = TestNames.schema("tickets");
         itemsTopic = capturePrefix + ".sales.public." + items;
         ticketsTopic = capturePrefix + ".sales.public." + tickets;
+        tickets2 = TestNames.schema("tickets");
+        tickets2Topic = capturePrefix + ".sales.public." + tickets2;
         try {
             exec("CREATE TABLE " + items + " (id bigint PRIMARY KEY, name text NOT NULL, label text, price numeric(10,2), "
                     + "created_at timestamp, happened_at timestamptz, day date, code uuid, active boolean, doc jsonb, qty int)");
             exec("CREATE TABLE " + tickets + " (id int PRIMARY KEY, status text)");
-            Topics.ensure(itemsTopic, itemsTopic + ".dlq", ticketsTopic, ticketsTopic + ".dlq");
+            exec("CREATE TABLE " + tickets2 + " (id int PRIMARY KEY, status text)");
+            Topics.ensure(itemsTopic, itemsTopic + ".dlq", ticketsTopic, ticketsTopic + ".dlq", tickets2Topic, tickets2Topic + ".dlq");
             routes = Files.createTempDirectory(Path.of("target"), "mirror-routes");
             try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
                 for (Path f : shipped.toList()) {
@@ -89,7 +94,8 @@ class MirrorRouteTest extends LoadRouteTestSupport {
                     columns:
                       price: {field: price, type: "numeric(12,2)", required: false}
                     """));
-            Files.writeString(routes.resolve("mirror-tickets.camel.yaml"), flow("mirror-tickets", ticketsTopic, """
+            // Two shards of one table, from two topics, into one mirror.
+            Files.writeString(routes.resolve("mirror-tickets.camel.yaml"), flow("mirror-tickets", ticketsTopic + "," + tickets2Topic, """
                     format: debezium
                     kind: mirror
                     table: mirror_tickets
@@ -103,7 +109,7 @@ class MirrorRouteTest extends LoadRouteTestSupport {
             throw new IllegalStateException(e);
         }
         Map<String, String> s = new HashMap<>();
-        s.put("tidewater.capture.sales.tables", "public.orders,public." + items + ",public." + tickets);
+        s.put("tidewater.capture.sales.tables", "public.orders,public." + items + ",public." + tickets + ",public." + tickets2);
         return s;
     }
 
@@ -130,6 +136,7 @@ class MirrorRouteTest extends LoadRouteTestSupport {
         exec("INSERT INTO " + tickets + " VALUES (1, 'open'), (2, 'open')");
         exec("UPDATE " + tickets + " SET status = 'closed' WHERE id = 1");
         exec("DELETE FROM " + tickets + " WHERE id = 2");
+        exec("INSERT INTO " + tickets2 + " VALUES (10, 'open')");
 
         await("items mirrored").atMost(Duration.ofSeconds(90)).until(() -> tableExists("mirror_items")
                 && warehouse.count("SELECT count(*) FROM mirror_items") == 2
@@ -160,7 +167,8 @@ class MirrorRouteTest extends LoadRouteTestSupport {
 
         await("tickets mirrored").atMost(Duration.ofSeconds(60)).until(() -> tableExists("mirror_tickets")
                 && warehouse.count("SELECT count(*) FROM mirror_tickets WHERE id = 2 AND deleted") == 1
-                && warehouse.count("SELECT count(*) FROM mirror_tickets WHERE id = 1 AND status = 'closed'") == 1);
+                && warehouse.count("SELECT count(*) FROM mirror_tickets WHERE id = 1 AND status = 'closed'") == 1
+                && warehouse.count("SELECT count(*) FROM mirror_tickets WHERE id = 10 AND status = 'open'") == 1);
         Map<String, Object> deleted = warehouse.rows("SELECT status, source_lsn FROM mirror_tickets WHERE id = 2").get(0);
         assertEquals("open", deleted.get("status"), "a soft delete keeps the row's values");
         assertTrue(deleted.get("source_lsn") != null);
