@@ -90,11 +90,6 @@ public final class EventJson {
         return v != null && v.isTextual() ? v.asText() : null;
     }
 
-    /** The field names of this object, in order. */
-    public java.util.Iterator<String> fieldNames() {
-        return node.fieldNames();
-    }
-
     /** A nested object, required. */
     EventJson object(String field) {
         JsonNode v = required(field);
