@@ -388,7 +388,7 @@ public final class FlowSql {
      * not newer than what the key has is skipped; an inferred member is filled in in place; a change of a tracked column
      * closes the current version and opens a new one; other changes update in place; a delete closes the current version.
      * Filled-in members move their facts in the rollups that look this dimension up: for that the rollup lock is taken
-     * first, so each round's snapshot sees every fact committed before.
+     * first when the batch fills an inferred member, so each round's snapshot sees every fact committed before.
      */
     public static String dimension(FlowSpec d, int rounds, List<FlowSpec> dependents, Map<String, FlowSpec> dimensions) {
         String t = id(d.table());
@@ -408,7 +408,11 @@ public final class FlowSql {
         }
         StringBuilder sql = new StringBuilder(lockKeys(d, "lockKeys")).append(";\n");
         if (!moves.isEmpty()) {
-            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(");\n");
+            // Only filling in an inferred member moves facts in the rollups, and only then is the rollup lock needed. Under
+            // the keys' locks no inferred member of these keys can appear or go, so this tells whether the batch fills one.
+            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(") WHERE EXISTS (SELECT 1 FROM ").append(t)
+                    .append(" i WHERE i.").append(nk).append(" = ANY (:?lockKeys::").append(d.columns().get(d.naturalKey()).type().arrayCast())
+                    .append(") AND i.\"is_inferred\");\n");
         }
         String tracked = d.dimension().tracked().isEmpty() ? "FALSE"
                 : "(" + d.dimension().tracked().stream().map(c -> "c." + id(c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
