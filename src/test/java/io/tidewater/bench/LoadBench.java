@@ -122,12 +122,14 @@ public final class LoadBench {
             // 1. Tidewater's load role.
             Path app = dir.resolve("tidewater");
             int mgmt = FreePorts.next();
+            settle(db);
             Process tidewater = startTidewater(app, out.resolve("tidewater.log"), kafka.bootstrapServers(), warehouseUrl, mgmt);
             Run tw = measure("Tidewater", tidewater, out.resolve("tidewater.log"), counts.total(), () -> positions(warehouseUrl, "tw", "bench-load"));
             stop(tidewater);
             statements(warehouseUrl, out.resolve("tidewater-statements.txt"));
 
             // 2. The hand-written baseline.
+            settle(db);
             Process baseline = java(out.resolve("baseline.log"), System.getProperty("java.class.path"),
                     BaselineLoader.class.getName(), kafka.bootstrapServers(), warehouseUrl, "baseline", "baseline-load");
             Run base = measure("Baseline", baseline, out.resolve("baseline.log"), counts.total(), () -> positions(warehouseUrl, "baseline", "baseline-load"));
@@ -135,6 +137,7 @@ public final class LoadBench {
             statements(warehouseUrl, out.resolve("baseline-statements.txt"));
 
             // 3. Kafka Connect standalone with the Debezium JDBC sink.
+            settle(db);
             Path connect = writeConnectConfig(dir.resolve("connect"), kafka.bootstrapServers(), db.jdbcUrl("peer"));
             Process peer = java(out.resolve("connect.log"), peerClasspath, "org.apache.kafka.connect.cli.ConnectStandalone",
                     connect.resolve("worker.properties").toString(), connect.resolve("calls.properties").toString(),
@@ -146,6 +149,7 @@ public final class LoadBench {
 
             // 4. Tidewater again, on the same EDW, for its end-to-end latency at a fixed rate (the other contestants have
             // stopped, so the extra calls are Tidewater's alone).
+            settle(db);
             tidewater = startTidewater(app, out.resolve("tidewater-latency.log"), kafka.bootstrapServers(), warehouseUrl, mgmt);
             awaitHealthy(mgmt, tidewater);
             double[] latency = latency(kafka.bootstrapServers(), mgmt, latencySeconds);
@@ -378,6 +382,21 @@ public final class LoadBench {
      * Where PostgreSQL spent its time: the statements with the most execution time since the last call (from
      * pg_stat_statements, every database), written to file; then the statistics are reset. With no file, only resets.
      */
+    /**
+     * Before each contestant: a checkpoint, so no contestant pays for writing out the pages the one before it dirtied,
+     * and VACUUM ANALYZE of both databases, so each starts with fresh statistics and no dead rows of another.
+     */
+    private static void settle(EmbeddedDatabase db) throws Exception {
+        long t0 = System.nanoTime();
+        for (String database : List.of("warehouse", "peer")) {
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), "postgres", ""); Statement st = c.createStatement()) {
+                st.execute("VACUUM ANALYZE");
+                st.execute("CHECKPOINT");
+            }
+        }
+        log("settled (VACUUM ANALYZE, CHECKPOINT) in %.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+
     private static void statements(String url, Path file) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
             st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
