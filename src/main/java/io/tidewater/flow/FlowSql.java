@@ -21,6 +21,8 @@ public final class FlowSql {
 
     /** The advisory lock every writer of a rollup takes, so no two transactions change one from different snapshots. */
     static final int ROLLUP_LOCK = 7001;
+    /** The transaction setting that holds a dimension batch's inferred members (surrogate keys) until its moves. */
+    private static final String INFERRED = "tidewater.inferred";
     static final String OFFSETS = """
             INSERT INTO etl_offsets (consumer_group, topic, partition, next_offset, updated_at)
             SELECT :?group::text, t, p, o, now() FROM unnest(:?offTopics::text[], :?offPartitions::int[], :?offNext::bigint[]) AS x(t, p, o)
@@ -387,8 +389,8 @@ public final class FlowSql {
      * A dimension: its per-key locks, then one statement per round (each key changes at most once per round): a change
      * not newer than what the key has is skipped; an inferred member is filled in in place; a change of a tracked column
      * closes the current version and opens a new one; other changes update in place; a delete closes the current version.
-     * Filled-in members move their facts in the rollups that look this dimension up: for that the rollup lock is taken
-     * first when the batch fills an inferred member, so each round's snapshot sees every fact committed before.
+     * Members filled in by the rounds then move their facts in the rollups that look this dimension up, under the rollup
+     * lock, taken only then and only if the batch filled one.
      */
     public static String dimension(FlowSpec d, int rounds, List<FlowSpec> dependents, Map<String, FlowSpec> dimensions) {
         String t = id(d.table());
@@ -408,11 +410,11 @@ public final class FlowSql {
         }
         StringBuilder sql = new StringBuilder(lockKeys(d, "lockKeys")).append(";\n");
         if (!moves.isEmpty()) {
-            // Only filling in an inferred member moves facts in the rollups, and only then is the rollup lock needed. Under
-            // the keys' locks no inferred member of these keys can appear or go, so this tells whether the batch fills one.
-            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(") WHERE EXISTS (SELECT 1 FROM ").append(t)
-                    .append(" i WHERE i.").append(nk).append(" = ANY (:?lockKeys::").append(d.columns().get(d.naturalKey()).type().arrayCast())
-                    .append(") AND i.\"is_inferred\");\n");
+            // The batch's inferred members, remembered for the transaction: under the keys' locks none can appear or go, so
+            // those of them filled in by the rounds are the ones whose facts move in the rollups.
+            sql.append("SELECT set_config('").append(INFERRED).append("', coalesce((SELECT array_agg(i.").append(sk).append(")::text FROM ")
+                    .append(t).append(" i WHERE i.").append(nk).append(" = ANY (:?lockKeys::").append(d.columns().get(d.naturalKey()).type().arrayCast())
+                    .append(") AND i.\"is_inferred\"), '{}'), true);\n");
         }
         String tracked = d.dimension().tracked().isEmpty() ? "FALSE"
                 : "(" + d.dimension().tracked().stream().map(c -> "c." + id(c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
@@ -443,12 +445,22 @@ public final class FlowSql {
             }
             sql.append(", t.\"at-\", TRUE, FALSE, t.\"lsn-\" FROM todo t\n    WHERE NOT t.\"del-\" AND (t.\"cur-\" IS NULL OR t.\"cur-\" IN (SELECT ")
                     .append(sk).append(" FROM closed))\n    ORDER BY t.").append(nk).append("\n    RETURNING ").append(sk).append("\n)");
-            for (int m = 0; m < moves.size(); m++) {
-                sql.append(", m").append(m).append(" AS (\n").append(moves.get(m)).append("\n)");
-            }
             // Only the first statement of a batch may return rows (the driver reads that result): this one returns none.
             sql.append("\nUPDATE ").append(t).append(" SET ").append(sk).append(" = ").append(sk).append(" WHERE FALSE AND ")
                     .append(sk).append(" IN (SELECT ").append(sk).append(" FROM updated UNION ALL SELECT ").append(sk).append(" FROM opened);\n");
+        }
+        if (!moves.isEmpty()) {
+            // Filled-in members move their facts out of the unknown groups. Only then is the rollup lock taken, and only
+            // for the rest of the transaction: the move's snapshot sees every fact committed before, and a fact batch
+            // that comes after waits for the lock and sees the members filled in.
+            String filled = "SELECT * FROM " + t + " WHERE " + sk + " = ANY (current_setting('" + INFERRED + "')::bigint[]) AND NOT \"is_inferred\"";
+            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(") WHERE EXISTS (").append(filled).append(");\n")
+                    .append("WITH filled AS (\n    ").append(filled).append("\n)");
+            for (int m = 0; m < moves.size(); m++) {
+                sql.append(", m").append(m).append(" AS (\n").append(moves.get(m)).append("\n)");
+            }
+            sql.append("\nUPDATE ").append(t).append(" SET ").append(sk).append(" = ").append(sk).append(" WHERE FALSE AND ")
+                    .append(sk).append(" IN (SELECT ").append(sk).append(" FROM filled);\n");
         }
         for (FlowSpec f : dependents) {
             for (Rollup r : f.rollups()) {
@@ -482,7 +494,7 @@ public final class FlowSql {
         }
         // The other lookups of the fact are joined as usual; this one is the updated member, or nothing.
         String others = joins(f, dimensions, l.name()).replace(id(l.name()) + " ON FALSE", "\"unused-\" ON FALSE");
-        String filled = "(SELECT * FROM updated WHERE \"filled-\")";
+        String filled = "filled";
         String added = "SELECT " + groupSelect(r) + ", " + measures + " FROM " + id(f.table()) + " fact\n    JOIN " + filled + " "
                 + id(l.name()) + " ON " + id(l.name()) + "." + sk + " = fact." + id(l.into()) + others;
         String removed = "SELECT " + groupSelect(r) + ", " + unmeasures + " FROM " + id(f.table()) + " fact\n    JOIN " + filled

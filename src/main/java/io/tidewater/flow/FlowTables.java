@@ -89,7 +89,6 @@ public final class FlowTables {
                         rollup(c, f, r, byName);
                     }
                 }
-                emptyGroupsIndex(c, f, r, notes);
             }
         }
     }
@@ -259,38 +258,6 @@ public final class FlowTables {
                     .collect(Collectors.joining(", ")) + ")");
         }
         LOG.info("Flow {}: created rollup table {}", f.name(), r.table());
-    }
-
-    /**
-     * The index of a rollup's empty groups (count 0, left when replays or filled-in members move facts away), which each
-     * batch deletes: with it the delete finds them without reading the whole rollup.
-     */
-    private static void emptyGroupsIndex(Connection c, FlowSpec f, Rollup r, List<String> notes) throws SQLException {
-        String count = r.countMeasure();
-        if (count == null) {
-            return;
-        }
-        String index = r.table() + "_empty";
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) IS NOT NULL")) {
-            ps.setString(1, index);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    return;
-                }
-            }
-        }
-        if (notes != null) {
-            if (!existing(c, r.table()).isEmpty()) {
-                notes.add("will create index " + index + " (the empty groups of rollup " + r.table() + ", flow " + f.name() + ")");
-            }
-            return;
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE INDEX IF NOT EXISTS " + id(index) + " ON " + id(r.table()) + " (" + id(r.groupBy().keySet().iterator().next())
-                    + ") WHERE " + id(count) + " = 0");
-        }
-        LOG.info("Flow {}: created index {} of the empty groups of {}", f.name(), index, r.table());
     }
 
     private static String sumType(Column c) {
