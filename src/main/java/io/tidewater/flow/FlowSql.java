@@ -99,6 +99,8 @@ public final class FlowSql {
             sql.append(updatable.stream().map(c -> id(c) + " = m." + id(c)).collect(Collectors.joining(", ")));
         }
         sql.append("\n    FROM mapped m, ").append(id(f.table())).append(" p\n    WHERE ").append(keyMatchF).append(" AND ").append(keyMatchP)
+                // A batch of new records only (the usual case) skips the join: a one-time filter, evaluated before it.
+                .append("\n      AND (SELECT count(*) FROM inserted) < (SELECT count(*) FROM mapped)")
                 .append("\n      AND NOT EXISTS (SELECT 1 FROM inserted i WHERE ").append(keyMatchI).append(")\n      AND ");
         if (updatable.isEmpty()) {
             sql.append("FALSE");
@@ -414,7 +416,7 @@ public final class FlowSql {
             // those of them filled in by the rounds are the ones whose facts move in the rollups.
             sql.append("SELECT set_config('").append(INFERRED).append("', coalesce((SELECT array_agg(i.").append(sk).append(")::text FROM ")
                     .append(t).append(" i WHERE i.").append(nk).append(" = ANY (:?lockKeys::").append(d.columns().get(d.naturalKey()).type().arrayCast())
-                    .append(") AND i.\"is_inferred\"), '{}'), true);\n");
+                    .append(") AND i.\"is_current\" AND i.\"is_inferred\"), '{}'), true);\n");
         }
         String tracked = d.dimension().tracked().isEmpty() ? "FALSE"
                 : "(" + d.dimension().tracked().stream().map(c -> "c." + id(c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
