@@ -96,8 +96,7 @@ public final class LoadBeans {
         registry.accept("pipelineMonitor", monitor);
         Jmx.register(PipelineMonitor.MBEAN, monitor);
         ReplayService replay = new ReplayService(edw, group, instanceId(config), declared.stream()
-                .flatMap(f -> f.topics().stream().map(t -> new ReplayService.LoadTopic(t, f.name(), "direct:apply-" + f.name()))).toList(),
-                bootstrapServers);
+                .flatMap(f -> loadTopics(f).stream()).toList(), bootstrapServers);
         replay.setLagSource(monitor::getLagByTopic);
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
@@ -106,13 +105,18 @@ public final class LoadBeans {
             if (f.kind() == FlowSpec.Kind.DIMENSION) {
                 bindCache(registry, meters, f, flows.caches().get(f.name()));
             }
-            for (String t : f.topics()) {
-                ensureTopics(bootstrapServers, List.of(t, t + ".dlq"));
-                monitor.addTopic(t);
-                replay.register(new ReplayService.LoadTopic(t, f.name(), "direct:apply-" + f.name()));
+            for (ReplayService.LoadTopic t : loadTopics(f)) {
+                ensureTopics(bootstrapServers, List.of(t.topic(), t.topic() + ".dlq"));
+                monitor.addTopic(t.topic());
+                replay.register(t);
             }
         });
         return stats;
+    }
+
+    /** What replays and re-drives of a flow's topics go through: its consumer route and its apply route. */
+    private static List<ReplayService.LoadTopic> loadTopics(FlowSpec f) {
+        return f.topics().stream().map(t -> new ReplayService.LoadTopic(t, f.name(), "direct:apply-" + f.name())).toList();
     }
 
     /** A dimension's lookup cache: found by the camel-caffeine endpoint caffeine-cache:<table>, with meters and JMX. */

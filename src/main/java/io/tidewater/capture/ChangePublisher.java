@@ -46,6 +46,8 @@ public class ChangePublisher implements AutoCloseable {
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final int partitions;
     private final boolean schemas;
+    /** The envelope schema of each table's row schema (a table's changes share one until the table changes). */
+    private final Map<org.apache.kafka.connect.data.Schema, ObjectNode> envelopeSchemas = new ConcurrentHashMap<>();
 
     public ChangePublisher(String bootstrapServers) {
         this(bootstrapServers, 3, false);
@@ -111,7 +113,7 @@ public class ChangePublisher implements AutoCloseable {
         Struct row = after != null ? after : before;
         if (schemas && row != null) {
             ObjectNode record = MAPPER.createObjectNode();
-            record.set("schema", envelopeSchema(topic, row, source));
+            record.set("schema", envelopeSchemas.computeIfAbsent(row.schema(), s -> envelopeSchema(topic, row, source)));
             record.set("payload", envelope);
             envelope = record;
         }

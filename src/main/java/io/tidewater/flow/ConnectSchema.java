@@ -33,8 +33,11 @@ public final class ConnectSchema {
         }
     });
 
-    /** One column of the row: its type in the warehouse and the Connect type its value is read as. */
-    public record Field(String name, ColumnType type, String connectType, String logical, int scale) {
+    /**
+     * One column of the row: its type in the warehouse, the Connect type its value is read as, and the column a mirror
+     * makes of it (named after it, optional).
+     */
+    public record Field(String name, ColumnType type, String connectType, String logical, int scale, FlowSpec.Column column) {
 
         /** The JSON value as the column type reads it (a decimal's bytes as a number, a timestamp as an instant...). */
         public JsonNode normalize(JsonNode v) {
@@ -142,7 +145,8 @@ public final class ConnectSchema {
             String logical = f.hasNonNull("name") ? f.get("name").asText() : null;
             JsonNode params = f.path("parameters");
             int scale = params.path("scale").asInt(0);
-            fields.put(name, new Field(name, columnType(type, logical, params), type, logical, scale));
+            ColumnType columnType = columnType(type, logical, params);
+            fields.put(name, new Field(name, columnType, type, logical, scale, FlowSpec.fromSchema(name, columnType, false)));
         }
         return new ConnectSchema(Collections.unmodifiableMap(fields));
     }

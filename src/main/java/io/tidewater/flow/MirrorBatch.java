@@ -1,6 +1,7 @@
 package io.tidewater.flow;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
 
     private final FlowSpec flow;
     private final int maxBytes;
-    private final Set<String> declaredFields = new HashSet<>();
+    /** The declared columns by the field they read. */
+    private final Map<String, List<Column>> declared = new HashMap<>();
     private final Set<String> reserved = new HashSet<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -44,7 +46,7 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
         super(group, stats);
         this.flow = flow;
         this.maxBytes = maxBytes;
-        flow.columns().values().forEach(c -> declaredFields.add(c.field()));
+        flow.bound().forEach(c -> declared.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
         if (flow.version() != null) {
             reserved.add("source_lsn");
         }
@@ -70,12 +72,9 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
         Map<String, ColumnType> added = new LinkedHashMap<>();
         if (schema != null) {
             for (ConnectSchema.Field f : schema.fields().values()) {
-                if (declaredFields.contains(f.name())) {
-                    for (Column c : flow.bound()) {
-                        if (c.field().equals(f.name())) {
-                            readDeclared(c, env, schema, values);
-                        }
-                    }
+                List<Column> readers = declared.get(f.name());
+                if (readers != null) {
+                    readers.forEach(c -> readDeclared(c, env, schema, values));
                     continue;
                 }
                 if (env.deleted() && !flow.key().contains(f.name())) {
@@ -94,7 +93,7 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
                             + f.name() + "; declare it under another name (columns: {source_" + f.name() + ": {field: " + f.name() + ", ...}})");
                 }
                 JsonNode v = f.normalize(env.row().field(f.name()));
-                values.put(f.name(), v == null ? null : read(f.type(), f.name(), v));
+                values.put(f.name(), RecordReader.bind(f.column(), v, true, true));
                 added.put(f.name(), f.type());
             }
         }
@@ -122,24 +121,8 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
         if (typed != null) {
             v = typed.normalize(v);
         }
-        if (v == null) {
-            if (c.required() && c.defaultValue() == null) {
-                throw new InvalidEventException("missing required field '" + c.field() + "'");
-            }
-            values.put(c.name(), c.defaultValue());
-            return;
-        }
-        Object bound = read(c.type(), c.field(), v);
-        RecordReader.check(c, bound);
-        values.put(c.name(), bound);
-    }
-
-    /** A value as its column binds it; a mirrored text keeps empty strings, which are data too. */
-    private static Object read(ColumnType type, String field, JsonNode v) {
-        if (type.name().equals("text") && v.isValueNode()) {
-            return v.asText();
-        }
-        return type.value(field, v, true);
+        // A mirrored text keeps empty strings, which are data too.
+        values.put(c.name(), RecordReader.bind(c, v, true, true));
     }
 
     @Override

@@ -49,22 +49,28 @@ public final class RecordReader {
             if (deleted && !flow.key().contains(c.name())) {
                 continue;     // a delete carries its key only
             }
-            JsonNode v = json.field(c.field());
-            if (v == null) {
-                if (c.required() && c.defaultValue() == null) {
-                    throw new InvalidEventException("missing required field '" + c.field() + "'");
-                }
-                out[i] = c.defaultValue();
-                continue;
-            }
-            Object value = c.type().value(c.field(), v, epochMicros);
-            check(c, value);
-            out[i] = value;
+            out[i] = bind(c, json.field(c.field()), epochMicros, false);
         }
         return out;
     }
 
-    static void check(Column c, Object value) {
+    /**
+     * A column's bound value from its field's JSON value (null when absent): the declared default when there is none,
+     * else the value read and checked. emptyText: an empty string is a text column's value rather than invalid.
+     */
+    static Object bind(Column c, JsonNode v, boolean epochMicros, boolean emptyText) {
+        if (v == null) {
+            if (c.required() && c.defaultValue() == null) {
+                throw new InvalidEventException("missing required field '" + c.field() + "'");
+            }
+            return c.defaultValue();
+        }
+        Object value = emptyText && c.type().name().equals("text") && v.isValueNode() ? v.asText() : c.type().value(c.field(), v, epochMicros);
+        check(c, value);
+        return value;
+    }
+
+    private static void check(Column c, Object value) {
         if (c.values() != null && !c.values().contains(String.valueOf(value))) {
             throw new InvalidEventException("field '" + c.field() + "' must be one of " + c.values() + ", was '" + value + "'");
         }

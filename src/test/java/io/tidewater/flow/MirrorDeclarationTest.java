@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.tidewater.testing.FlowFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,12 +20,7 @@ class MirrorDeclarationTest {
 
     private List<FlowSpec> read(String properties) throws Exception {
         Path file = dir.resolve("mirror-invoices.camel.yaml");
-        Files.writeString(file, "- beans:\n    - name: mirror-invoices\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n"
-                + properties.indent(8)
-                + "- templatedRoute:\n    routeTemplateRef: flow-source\n    routeId: mirror-invoices\n    parameters:\n"
-                + "      - {name: flow, value: mirror-invoices}\n      - {name: topic, value: cdc.sales.public.invoices}\n"
-                + "- templatedRoute:\n    routeTemplateRef: flow-apply\n    routeId: apply-mirror-invoices\n    parameters:\n"
-                + "      - {name: flow, value: mirror-invoices}\n");
+        Files.writeString(file, FlowFiles.flow("mirror-invoices", "cdc.sales.public.invoices", properties));
         return new FlowReader(v -> v).read(file);
     }
 
@@ -58,13 +54,10 @@ class MirrorDeclarationTest {
     @Test
     void aFlowReadsOneTopicOrSeveral() throws Exception {
         Path file = dir.resolve("two.camel.yaml");
-        String yaml = "- beans:\n    - name: two\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n"
-                + "        {format: debezium, kind: mirror, table: m, key: id}\n"
-                + "- templatedRoute: {routeTemplateRef: flow-source, routeId: two, parameters: [{name: flow, value: two}, {name: topic, value: \"%s\"}]}\n"
-                + "- templatedRoute: {routeTemplateRef: flow-apply, routeId: apply-two, parameters: [{name: flow, value: two}]}\n";
-        Files.writeString(file, yaml.formatted("shard1.public.t,shard2.public.t"));
+        String properties = "format: debezium\nkind: mirror\ntable: m\nkey: id\n";
+        Files.writeString(file, FlowFiles.flow("two", "shard1.public.t,shard2.public.t", properties));
         assertEquals(List.of("shard1.public.t", "shard2.public.t"), new FlowReader(v -> v).read(file).get(0).topics());
-        Files.writeString(file, yaml.formatted("shard1.public.t, shard2.public.t"));
+        Files.writeString(file, FlowFiles.flow("two", "shard1.public.t, shard2.public.t", properties));
         assertTrue(assertThrows(FlowException.class, () -> new FlowReader(v -> v).read(file)).getMessage()
                 .contains("' shard2.public.t' is not a Kafka topic name (the parameter topic takes one topic, or several separated by commas without spaces)"));
     }

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewater.testing.FlowFiles;
 import io.tidewater.testing.LoadRouteTestSupport;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
@@ -85,7 +86,7 @@ class MirrorRouteTest extends LoadRouteTestSupport {
                     Files.copy(f, routes.resolve(f.getFileName()));
                 }
             }
-            Files.writeString(routes.resolve("mirror-items.camel.yaml"), flow("mirror-items", itemsTopic, """
+            Files.writeString(routes.resolve("mirror-items.camel.yaml"), FlowFiles.flow("mirror-items", itemsTopic, """
                     format: debezium
                     kind: mirror
                     table: mirror_items
@@ -95,7 +96,7 @@ class MirrorRouteTest extends LoadRouteTestSupport {
                       price: {field: price, type: "numeric(12,2)", required: false}
                     """));
             // Two shards of one table, from two topics, into one mirror.
-            Files.writeString(routes.resolve("mirror-tickets.camel.yaml"), flow("mirror-tickets", ticketsTopic + "," + tickets2Topic, """
+            Files.writeString(routes.resolve("mirror-tickets.camel.yaml"), FlowFiles.flow("mirror-tickets", ticketsTopic + "," + tickets2Topic, """
                     format: debezium
                     kind: mirror
                     table: mirror_tickets
@@ -111,15 +112,6 @@ class MirrorRouteTest extends LoadRouteTestSupport {
         Map<String, String> s = new HashMap<>();
         s.put("tidewater.capture.sales.tables", "public.orders,public." + items + ",public." + tickets + ",public." + tickets2);
         return s;
-    }
-
-    private static String flow(String name, String topic, String properties) {
-        return "- beans:\n    - name: " + name + "\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n"
-                + properties.indent(8)
-                + "- templatedRoute:\n    routeTemplateRef: flow-source\n    routeId: " + name + "\n    parameters:\n"
-                + "      - name: flow\n        value: " + name + "\n      - name: topic\n        value: " + topic + "\n"
-                + "- templatedRoute:\n    routeTemplateRef: flow-apply\n    routeId: apply-" + name + "\n    parameters:\n"
-                + "      - name: flow\n        value: " + name + "\n";
     }
 
     @Test
