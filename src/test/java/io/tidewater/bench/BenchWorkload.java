@@ -48,10 +48,15 @@ public final class BenchWorkload {
     private BenchWorkload() {
     }
 
-    /** Counts written per topic. */
-    public record Counts(long calls, long customers, long orders) {
+    /** Counts written per topic, and how many distinct customers and orders they carry (a mirror's rows). */
+    public record Counts(long calls, long customers, long orders, long distinctCustomers, long distinctOrders) {
         public long total() {
             return calls + customers + orders;
+        }
+
+        /** The change events of the two captured tables (what a mirror of both loads). */
+        public long changes() {
+            return customers + orders;
         }
     }
 
@@ -62,6 +67,11 @@ public final class BenchWorkload {
 
     /** Writes {@code events} events; returns the counts per topic. */
     public static Counts produce(String bootstrap, long events, int customerBase, long seed) {
+        return produce(bootstrap, "", events, customerBase, seed);
+    }
+
+    /** Writes {@code events} events to the topics named with {@code prefix} in front; returns the counts per topic. */
+    public static Counts produce(String bootstrap, String prefix, long events, int customerBase, long seed) {
         JsonConverter json = new JsonConverter();
         json.configure(Map.of("schemas.enable", "true"), false);
         Schema customerEnvelope = envelope(CUSTOMERS, CUSTOMER);
@@ -88,7 +98,7 @@ public final class BenchWorkload {
                         .put("email", "c" + id + "@example.com").put("segment", SEGMENTS[rnd.nextInt(3)])
                         .put("region", REGIONS[rnd.nextInt(3)]).put("updated_at", base.plusMillis(lsn).toString());
                 Struct env = change(customerEnvelope, i < customerBase ? "c" : "u", row, "crm", "customers", lsn);
-                producer.send(new ProducerRecord<>(CUSTOMERS, String.valueOf(id), json.fromConnectData(CUSTOMERS, customerEnvelope, env)));
+                producer.send(new ProducerRecord<>(prefix + CUSTOMERS, String.valueOf(id), json.fromConnectData(CUSTOMERS, customerEnvelope, env)));
             }
             for (long i = 0; i < orders; i++) {
                 long id = i < orderBase ? i + 1 : 1 + (long) rnd.nextInt((int) orderBase);
@@ -97,14 +107,15 @@ public final class BenchWorkload {
                         .put("status", i < orderBase ? "created" : "paid").put("total_cents", 100L + rnd.nextInt(100_000))
                         .put("currency", "EUR").put("created_at", base.toString()).put("updated_at", base.plusMillis(lsn).toString());
                 Struct env = change(orderEnvelope, i < orderBase ? "c" : "u", row, "sales", "orders", lsn);
-                producer.send(new ProducerRecord<>(ORDERS, String.valueOf(id), json.fromConnectData(ORDERS, orderEnvelope, env)));
+                producer.send(new ProducerRecord<>(prefix + ORDERS, String.valueOf(id), json.fromConnectData(ORDERS, orderEnvelope, env)));
             }
             for (long i = 0; i < calls; i++) {
-                producer.send(call(json, rnd, new UUID(seed, i), base.plusSeconds(rnd.nextInt(48 * 3600)), customerBase));
+                ProducerRecord<String, byte[]> call = call(json, rnd, new UUID(seed, i), base.plusSeconds(rnd.nextInt(48 * 3600)), customerBase);
+                producer.send(new ProducerRecord<>(prefix + CALLS, call.key(), call.value()));
             }
             producer.flush();
         }
-        return new Counts(calls, customers, orders);
+        return new Counts(calls, customers, orders, Math.min(customers, customerBase), orders == 0 ? 0 : orderBase);
     }
 
     /** One call event, e.g. for a paced latency run: started "now" so that the load time shows as latency. */

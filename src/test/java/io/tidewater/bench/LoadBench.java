@@ -2,16 +2,16 @@ package io.tidewater.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,175 +20,211 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import javax.imageio.ImageIO;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidewater.embedded.EmbeddedDatabase;
 import io.tidewater.embedded.EmbeddedKafka;
 import io.tidewater.embedded.FreePorts;
 import io.tidewater.warehouse.DataSources;
 import io.tidewater.warehouse.Migrations;
+import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.json.JsonConverter;
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.JFreeChart;
-import org.jfree.data.category.DefaultCategoryDataset;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * End-to-end load benchmark, one run, three contestants on the same preloaded topics, each in its own JVM with the
- * machine to itself: Tidewater's load role (the packaged jar, external mode), the hand-written baseline
- * ({@link BaselineLoader}) and Kafka Connect standalone with the Debezium JDBC sink (upsert, no enrichment).
- * Then Tidewater's end-to-end latency at a fixed 5,000 events/s. Writes result.json, result.md and result.png.
+ * End-to-end load benchmark on one machine, every contestant in its own JVM with the machine to itself, on the same
+ * preloaded topics:
+ * <ol>
+ * <li>the peer's sweep: Kafka Connect with the Debezium JDBC sink over its levers, on a slice of its own; the best
+ *     configuration is the one the peer runs with from then on;</li>
+ * <li>rounds with the contestants' order rotated: the full star schema (Tidewater's load role, the hand-written
+ *     {@link BaselineLoader}, the peer), then the same work for both (a Tidewater {@code mirror} flow and the peer, each
+ *     upserting the captured customers and orders into identical tables); a checkpoint and VACUUM ANALYZE before each;</li>
+ * <li>each of the star contestants again at a fixed 5,000 events/s, for its end-to-end latency.</li>
+ * </ol>
+ * Throughput and latency both come from the warehouse's own commit timestamps ({@code track_commit_timestamp}): a
+ * contestant's rate is its events over the time from its first to its last commit, and an event's latency is its commit
+ * minus the moment it was sent. Nothing is launched or attached while a contestant runs.
  *
- * <p>Usage: LoadBench events outDir peerClasspathFile [latencySeconds]
+ * <p>With {@code --growth}: Tidewater alone over many events (growth ratio: the rate of the last 10% over the first's),
+ * then a live replay of the last million calls.
  */
-public final class LoadBench {
+@Command(name = "bench/load.sh", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Load benchmark: Tidewater against a hand-written baseline and Kafka Connect with the Debezium JDBC sink."
+                + " Writes result.json, result.md and result.png (growth.json, growth.md and growth.png with --growth).")
+public final class LoadBench implements Callable<Integer> {
 
-    private static final Pattern BUCKET = Pattern.compile(
-            "^tidewater_e2e_latency_seconds_bucket\\{route=\"events-calls\",le=\"([^\"]+)\"} (\\S+)$", Pattern.MULTILINE);
-    private static final int CUSTOMERS = 100_000;
+    static final int CUSTOMERS = 100_000;
+    static final String PEER_NAME = "Kafka Connect + Debezium JDBC sink";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One contestant's run: events/s, peak heap and RSS, and loaded events over time (seconds, events). */
-    /** cpuSeconds: the contestant's process; machineBusy: share of all cores busy meanwhile (PostgreSQL and Kafka too). */
-    record Run(String name, double eps, double seconds, long heapMb, long rssMb, double cpuSeconds, double machineBusy,
-               List<double[]> progress) {
+    @Parameters(index = "0", defaultValue = "1000000", description = "Events to preload and load (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--growth", description = "Tidewater alone: its growth ratio over the events, then a live replay of the last --replay-calls calls.")
+    boolean growth;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds, the contestants' order rotated (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--latency-seconds", defaultValue = "30", description = "Seconds at 5,000 events/s per contestant (default ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--sweep-events", defaultValue = "200000", description = "Events of the peer's sweep (default ${DEFAULT-VALUE}).")
+    long sweepEvents;
+
+    @Option(names = "--sweep-sizes", split = ",", defaultValue = "500,2000,5000",
+            description = "Values swept for the peer's consumer.max.poll.records and batch.size (default ${DEFAULT-VALUE}).")
+    List<Integer> sweepSizes;
+
+    @Option(names = "--sweep-tasks", split = ",", defaultValue = "1,2,3", description = "Values swept for the peer's tasks.max (default ${DEFAULT-VALUE}).")
+    List<Integer> sweepTasks;
+
+    @Option(names = "--replay-calls", defaultValue = "1000000", description = "Calls replayed live after --growth (default ${DEFAULT-VALUE}).")
+    long replayCalls;
+
+    @Option(names = "--out", defaultValue = "target/bench", description = "Where the results go (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--peer-classpath", defaultValue = "target/bench-peer.classpath",
+            description = "A file with the peer's classpath (default ${DEFAULT-VALUE}).")
+    Path peerClasspathFile;
+
+    /** The contestants. */
+    enum Kind {
+        TIDEWATER("Tidewater", "tidewater"),
+        BASELINE("Baseline", "baseline"),
+        PEER(PEER_NAME, "peer"),
+        TIDEWATER_MIRROR("Tidewater mirror flows", "tidewater-mirror"),
+        PEER_MIRROR("Debezium JDBC sink, mirror", "peer-mirror");
+
+        final String title;
+        final String key;
+
+        Kind(String title, String key) {
+            this.title = title;
+            this.key = key;
+        }
+
+        boolean mirror() {
+            return this == TIDEWATER_MIRROR || this == PEER_MIRROR;
+        }
+    }
+
+    /** The peer's levers. */
+    record PeerConfig(int maxPollRecords, int batchSize, boolean reductionBuffer, int tasks) {
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("consumer.max.poll.records", maxPollRecords);
+            m.put("batch.size", batchSize);
+            m.put("use.reduction.buffer", reductionBuffer);
+            m.put("tasks.max", tasks);
+            return m;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "max.poll.records=%d batch.size=%d use.reduction.buffer=%s tasks.max=%d",
+                    maxPollRecords, batchSize, reductionBuffer, tasks);
+        }
+    }
+
+    /**
+     * One contestant's run: events/s from its commits, the seconds from its first to its last commit, peak heap and
+     * RSS, its process's CPU seconds, how busy the machine was, and its loaded events over time (seconds, events).
+     */
+    record Run(Kind kind, String tag, double eps, double seconds, long heapMb, long rssMb, double cpuSeconds,
+               double machineBusy, List<double[]> progress) {
+    }
+
+    /** Exact end-to-end latency percentiles (ms) of one contestant at the fixed rate. */
+    record Latency(Kind kind, long events, double p50, double p99, double p999, double max) {
     }
 
     /** Every contestant process this run started. */
-    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<Process> STARTED = new CopyOnWriteArrayList<>();
 
-    private LoadBench() {
+    private EmbeddedDatabase db;
+    private EmbeddedKafka kafka;
+    private Admin admin;
+    private Path dir;
+    private String peerClasspath;
+    private BenchWorkload.Counts counts;
+    private String warehouseUrl;
+    private String peerUrl;
+    private final String opsPassword = UUID.randomUUID().toString();
+    private PeerConfig peerConfig = new PeerConfig(500, 500, false, 1);
+    private int tidewaterMgmtPort;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadBench()).execute(args));
     }
 
-    public static void main(String[] args) throws Exception {
-        long events = Long.parseLong(args[0]);
-        Path out = Path.of(args[1]);
-        String peerClasspath = Files.readString(Path.of(args[2])).strip();
-        int latencySeconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
-        Map<String, Object> result = run(events, out, peerClasspath, latencySeconds);
-        System.out.println(Files.readString(out.resolve("result.md")));
-        System.exit(result.isEmpty() ? 1 : 0);
-    }
-
-    public static Map<String, Object> run(long events, Path out, String peerClasspath, int latencySeconds) throws Exception {
+    @Override
+    public Integer call() throws Exception {
         Files.createDirectories(out);
-        Path dir = Files.createTempDirectory("tidewater-loadbench-");
-        try (EmbeddedDatabase db = new EmbeddedDatabase(dir.resolve("pg"), 0)
-                .withServerConfig("shared_preload_libraries", "pg_stat_statements").start();
-             EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0, 3).start();
-             Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        peerClasspath = growth ? "" : Files.readString(peerClasspathFile).strip();
+        dir = Files.createTempDirectory("tidewater-loadbench-");
+        try (EmbeddedDatabase database = new EmbeddedDatabase(dir.resolve("pg"), 0)
+                .withServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .withServerConfig("track_commit_timestamp", "on").start();
+             EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), 0, 0, 3).start();
+             Admin kafkaAdmin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            db = database;
+            kafka = broker;
+            admin = kafkaAdmin;
             db.ensureDatabase("warehouse");
             db.ensureDatabase("peer");
-            statements(db.jdbcUrl("warehouse"), null);
-            for (String schema : List.of("tw", "baseline")) {
-                try (var ds = DataSources.pooled(schema, db.jdbcUrl("warehouse"), "postgres", null, schema, 2)) {
-                    Migrations.warehouse(ds, schema);
+            warehouseUrl = db.jdbcUrl("warehouse");
+            peerUrl = db.jdbcUrl("peer");
+            statements(warehouseUrl, null);
+            List<String> topics = new ArrayList<>();
+            for (String prefix : growth ? List.of("") : List.of("", "sweep.")) {
+                for (String t : List.of(BenchWorkload.CALLS, BenchWorkload.CUSTOMERS, BenchWorkload.ORDERS, "events.shipping")) {
+                    topics.add(prefix + t);
+                    topics.add(prefix + t + ".dlq");
                 }
             }
-            List<String> topics = List.of(BenchWorkload.CALLS, BenchWorkload.CUSTOMERS, BenchWorkload.ORDERS,
-                    "events.shipping");
-            List<String> all = new ArrayList<>(topics);
-            topics.forEach(t -> all.add(t + ".dlq"));
-            io.tidewater.ops.Topics.ensure(admin, all, 3, (short) 1);
+            io.tidewater.ops.Topics.ensure(admin, topics, 3, (short) 1);
             long t0 = System.nanoTime();
-            BenchWorkload.Counts counts = BenchWorkload.produce(kafka.bootstrapServers(), events, CUSTOMERS, 42);
+            counts = BenchWorkload.produce(kafka.bootstrapServers(), events, CUSTOMERS, 42);
             log("preloaded %,d events (%,d calls, %,d orders, %,d customers) in %.1f s", counts.total(), counts.calls(),
                     counts.orders(), counts.customers(), (System.nanoTime() - t0) / 1e9);
-
-            String warehouseUrl = db.jdbcUrl("warehouse");
-            // 1. Tidewater's load role.
-            Path app = dir.resolve("tidewater");
-            int mgmt = FreePorts.next();
-            settle(db);
-            Process tidewater = startTidewater(app, out.resolve("tidewater.log"), kafka.bootstrapServers(), warehouseUrl, mgmt);
-            Run tw = measure("Tidewater", tidewater, out.resolve("tidewater.log"), counts.total(), () -> positions(warehouseUrl, "tw", "bench-load"));
-            stop(tidewater);
-            statements(warehouseUrl, out.resolve("tidewater-statements.txt"));
-
-            // 2. The hand-written baseline.
-            settle(db);
-            Process baseline = java(out.resolve("baseline.log"), System.getProperty("java.class.path"),
-                    BaselineLoader.class.getName(), kafka.bootstrapServers(), warehouseUrl, "baseline", "baseline-load");
-            Run base = measure("Baseline", baseline, out.resolve("baseline.log"), counts.total(), () -> positions(warehouseUrl, "baseline", "baseline-load"));
-            stop(baseline);
-            statements(warehouseUrl, out.resolve("baseline-statements.txt"));
-
-            // 3. Kafka Connect standalone with the Debezium JDBC sink.
-            settle(db);
-            Path connect = writeConnectConfig(dir.resolve("connect"), kafka.bootstrapServers(), db.jdbcUrl("peer"));
-            Process peer = java(out.resolve("connect.log"), peerClasspath, "org.apache.kafka.connect.cli.ConnectStandalone",
-                    connect.resolve("worker.properties").toString(), connect.resolve("calls.properties").toString(),
-                    connect.resolve("cdc.properties").toString());
-            Run con = measure("Kafka Connect + Debezium JDBC sink", peer, out.resolve("connect.log"), counts.total(),
-                    () -> committed(admin, List.of("connect-bench-calls", "connect-bench-cdc")));
-            stop(peer);
-            statements(warehouseUrl, out.resolve("connect-statements.txt"));
-
-            // 4. Tidewater again, on the same EDW, for its end-to-end latency at a fixed rate (the other contestants have
-            // stopped, so the extra calls are Tidewater's alone).
-            settle(db);
-            tidewater = startTidewater(app, out.resolve("tidewater-latency.log"), kafka.bootstrapServers(), warehouseUrl, mgmt);
-            awaitHealthy(mgmt, tidewater);
-            double[] latency = latency(kafka.bootstrapServers(), mgmt, latencySeconds);
-            stop(tidewater);
-
-            // Every contestant wrote the rows (not only moved its offsets).
-            long twCalls = count(warehouseUrl, "SELECT count(*) FROM tw.fact_call WHERE event_id::text NOT LIKE '00000000-0000-0063-%'");
-            long baseCalls = count(warehouseUrl, "SELECT count(*) FROM baseline.fact_call");
-            long peerCalls = count(db.jdbcUrl("peer"), "SELECT count(*) FROM peer_calls");
-            log("fact_call rows: Tidewater %,d, baseline %,d; peer_calls rows: %,d (of %,d calls)", twCalls, baseCalls, peerCalls, counts.calls());
-            if (twCalls != counts.calls() || baseCalls != counts.calls() || peerCalls != counts.calls()) {
-                throw new IllegalStateException("a contestant did not load every call");
-            }
-
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("events", counts.total());
-            result.put("tidewater_eps", round(tw.eps()));
-            result.put("baseline_eps", round(base.eps()));
-            result.put("peer_eps", round(con.eps()));
-            result.put("ratio_baseline", round2(tw.eps() / base.eps()));
-            result.put("ratio_peer", round2(tw.eps() / con.eps()));
-            result.put("p50_ms", round(latency[0]));
-            result.put("p99_ms", round(latency[1]));
-            result.put("heap_mb", tw.heapMb());
-            result.put("rss_mb", tw.rssMb());
-            result.put("baseline_heap_mb", base.heapMb());
-            result.put("baseline_rss_mb", base.rssMb());
-            result.put("peer_heap_mb", con.heapMb());
-            result.put("peer_rss_mb", con.rssMb());
-            result.put("tidewater_cpu_s", round2(tw.cpuSeconds()));
-            result.put("baseline_cpu_s", round2(base.cpuSeconds()));
-            result.put("peer_cpu_s", round2(con.cpuSeconds()));
-            result.put("latency_rate_eps", 5000);
-            result.put("latency_seconds", latencySeconds);
-            result.put("cores", Runtime.getRuntime().availableProcessors());
-            Files.writeString(out.resolve("result.json"), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            Files.writeString(out.resolve("result.md"), table(result, List.of(tw, base, con)));
-            chart(out.resolve("result.png"), List.of(tw, base, con), latency);
-            return result;
+            return growth ? growth() : star();
         } finally {
             // A failed run leaves no contestant behind (they would hold ports and CPU for the next run).
             for (Process p : STARTED) {
@@ -204,19 +240,383 @@ public final class LoadBench {
         }
     }
 
-    private static Process startTidewater(Path app, Path logFile, String bootstrap, String warehouseUrl, int mgmt) throws IOException {
-        Files.createDirectories(app.resolve("routes"));
-        try (Stream<Path> routes = Files.list(Path.of("routes"))) {
-            for (Path r : routes.toList()) {
-                Files.copy(r, app.resolve("routes").resolve(r.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    // ---- the star schema, the same-work pair, latency -------------------------------------------------------------
+
+    private int star() throws Exception {
+        List<Map<String, Object>> sweep = sweep();
+        Map<Kind, List<Run>> runs = new EnumMap<>(Kind.class);
+        List<List<Kind>> orders = new ArrayList<>();
+        List<Kind> trio = List.of(Kind.TIDEWATER, Kind.BASELINE, Kind.PEER);
+        for (int r = 1; r <= rounds; r++) {
+            String tag = "r" + r;
+            List<Kind> order = new ArrayList<>(trio);
+            java.util.Collections.rotate(order, -(r - 1));
+            order.addAll(r % 2 == 1 ? List.of(Kind.TIDEWATER_MIRROR, Kind.PEER_MIRROR) : List.of(Kind.PEER_MIRROR, Kind.TIDEWATER_MIRROR));
+            orders.add(order);
+            for (Kind k : order) {
+                log("round %d: %s", r, k.title);
+                Process p = start(k, tag);
+                Run run = measure(k, tag, p);
+                stop(p);
+                statements(k == Kind.PEER || k == Kind.PEER_MIRROR ? peerUrl : warehouseUrl,
+                        out.resolve(k.key + "-" + tag + "-statements.txt"));
+                verify(k, tag);
+                // The last round's star contestants stay for the latency runs; everything else is dropped.
+                if (k.mirror() || r < rounds) {
+                    drop(k, tag);
+                }
+                runs.computeIfAbsent(k, x -> new ArrayList<>()).add(run);
             }
         }
+        List<Latency> latencies = new ArrayList<>();
+        for (int i = 0; i < trio.size(); i++) {
+            latencies.add(latency(trio.get(i), "r" + rounds, i));
+        }
+        Map<String, Object> result = BenchReport.result(counts, runs, latencies, peerConfig, sweep, latencySeconds);
+        result.put("orders", orders.stream().map(o -> o.stream().map(k -> k.key).toList()).toList());
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Path json = out.resolve("result.json");
+        // Figures of an earlier --growth run into the same directory are kept.
+        if (Files.exists(json)) {
+            JsonNode before = JSON.readTree(json.toFile());
+            for (String field : List.of("growth_ratio", "replay_eps", "growth_events")) {
+                if (before.has(field)) {
+                    result.put(field, JSON.treeToValue(before.get(field), Object.class));
+                }
+            }
+        }
+        Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        Files.writeString(out.resolve("result.md"), BenchReport.table(result, runs, latencies, sweep, orders, CUSTOMERS));
+        BenchReport.chart(out.resolve("result.png"), runs, latencies);
+        System.out.println(Files.readString(out.resolve("result.md")));
+        return 0;
+    }
+
+    /**
+     * The peer at its best: one lever at a time over its values, the others at the best so far (poll size, batch size,
+     * reduction buffer, tasks), each configuration on the same slice of events in topics of its own.
+     */
+    private List<Map<String, Object>> sweep() throws Exception {
+        long n = Math.min(sweepEvents, events);
+        BenchWorkload.Counts slice = BenchWorkload.produce(kafka.bootstrapServers(), "sweep.", n, CUSTOMERS, 43);
+        Map<PeerConfig, Double> tried = new LinkedHashMap<>();
+        PeerConfig best = new PeerConfig(sweepSizes.get(0), sweepSizes.get(0), false, sweepTasks.get(0));
+        List<java.util.function.Function<PeerConfig, List<PeerConfig>>> levers = List.of(
+                c -> sweepSizes.stream().map(v -> new PeerConfig(v, c.batchSize(), c.reductionBuffer(), c.tasks())).toList(),
+                c -> sweepSizes.stream().map(v -> new PeerConfig(c.maxPollRecords(), v, c.reductionBuffer(), c.tasks())).toList(),
+                c -> List.of(false, true).stream().map(v -> new PeerConfig(c.maxPollRecords(), c.batchSize(), v, c.tasks())).toList(),
+                c -> sweepTasks.stream().map(v -> new PeerConfig(c.maxPollRecords(), c.batchSize(), c.reductionBuffer(), v)).toList());
+        int i = 0;
+        for (var lever : levers) {
+            for (PeerConfig c : lever.apply(best)) {
+                if (!tried.containsKey(c)) {
+                    String tag = "s" + (++i);
+                    peerConfig = c;
+                    settle();
+                    Process p = startPeer(List.of("sweep." + BenchWorkload.CALLS), List.of("sweep." + BenchWorkload.CUSTOMERS,
+                            "sweep." + BenchWorkload.ORDERS), tag, "bench-cdc-", "peer_" + tag + "_", out.resolve("peer-sweep-" + tag + ".log"));
+                    long total = slice.total();
+                    List<String> groups = List.of("connect-bench-calls-" + tag, "connect-bench-cdc-" + tag);
+                    await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(500))
+                            .until(() -> committed(groups) >= total || !p.isAlive());
+                    stop(p);
+                    if (committed(groups) < total) {
+                        throw new IllegalStateException("the peer stopped during the sweep with " + c);
+                    }
+                    long calls = count(peerUrl, "SELECT count(*) FROM peer_" + tag + "_calls");
+                    if (calls != slice.calls()) {
+                        throw new IllegalStateException("the peer loaded " + calls + " of " + slice.calls() + " calls with " + c);
+                    }
+                    double[] span = span(peerUrl, List.of("peer_" + tag + "_calls"),
+                            List.of("peer_" + tag + "_calls", "peer_" + tag + "_customers", "peer_" + tag + "_orders"));
+                    double eps = total / (span[1] - span[0]);
+                    log("sweep %s: %,.0f events/s", c, eps);
+                    tried.put(c, eps);
+                    dropPeerTables(peerUrl, "peer_" + tag + "_");
+                }
+            }
+            best = tried.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        }
+        peerConfig = best;
+        log("the peer's best: %s", best);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        tried.forEach((c, eps) -> {
+            Map<String, Object> row = new LinkedHashMap<>(c.json());
+            row.put("eps", Math.round(eps));
+            rows.add(row);
+        });
+        return rows;
+    }
+
+    /**
+     * A star contestant of the last round again, resumed where it stopped: once it has caught up, a warm-up at 5,000
+     * calls/s (not counted), then the measured calls at 5,000/s. Each call's latency is its row's commit time minus the
+     * time it was sent (its startedAt).
+     */
+    private Latency latency(Kind k, String tag, int index) throws Exception {
+        settle();
+        Process p = start(k, tag, out.resolve(k.key + "-latency.log"));
+        awaitCaughtUp(k, tag, p);
+        paced(Math.max(3, latencySeconds / 3), 1_000_000_000L * (2 * index + 1));
+        awaitCaughtUp(k, tag, p);
+        long first = 1_000_000_000L * (2 * index + 2);
+        long sent = paced(latencySeconds, first);
+        awaitCaughtUp(k, tag, p);
+        stop(p);
+        String from = new UUID(99, first).toString();
+        String to = new UUID(99, first + sent - 1).toString();
+        String sql = switch (k) {
+            case PEER -> "SELECT (extract(epoch FROM pg_xact_commit_timestamp(xmin) - startedat::timestamptz) * 1000000)::bigint"
+                    + " FROM peer_" + tag + "_calls WHERE eventid BETWEEN ? AND ?";
+            default -> "SELECT (extract(epoch FROM pg_xact_commit_timestamp(xmin) - started_at) * 1000000)::bigint FROM "
+                    + schema(k, tag) + ".fact_call WHERE event_id BETWEEN ?::uuid AND ?::uuid";
+        };
+        Histogram h = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+        try (Connection c = DriverManager.getConnection(k == Kind.PEER ? peerUrl : warehouseUrl, "postgres", "");
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, from);
+            ps.setString(2, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    h.recordValue(Math.max(0, Math.min(rs.getLong(1), h.getHighestTrackableValue())));
+                }
+            }
+        }
+        if (h.getTotalCount() != sent) {
+            throw new IllegalStateException(k.title + " committed " + h.getTotalCount() + " of the " + sent + " paced calls");
+        }
+        Latency l = new Latency(k, sent, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+        log("%s at 5,000 events/s for %d s (%,d calls): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms", k.title,
+                latencySeconds, sent, l.p50(), l.p99(), l.p999(), l.max());
+        return l;
+    }
+
+    private void awaitCaughtUp(Kind k, String tag, Process p) {
+        List<String> topics = List.of(BenchWorkload.CALLS, BenchWorkload.CUSTOMERS, BenchWorkload.ORDERS);
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !p.isAlive() || loaded(k, tag) >= endOffsets(topics));
+        if (!p.isAlive()) {
+            throw new IllegalStateException(k.title + " stopped");
+        }
+    }
+
+    // ---- growth and replay -------------------------------------------------------------------------------------------
+
+    private int growth() throws Exception {
+        String tag = "g";
+        settle();
+        Process p = start(Kind.TIDEWATER, tag);
+        Run run = measure(Kind.TIDEWATER, tag, p);
+        statements(warehouseUrl, out.resolve("tidewater-growth-statements.txt"));
+        verify(Kind.TIDEWATER, tag);
+        double ratio = BenchReport.growthRatio(run.progress(), counts.total());
+        log("growth: the last 10%% of the events loaded at %.2f x the rate of the first 10%%", ratio);
+
+        // A live replay of the last calls, through Tidewater's own replay (JMX over Jolokia), on the grown warehouse.
+        Map<TopicPartition, Long> ends = ends(List.of(BenchWorkload.CALLS));
+        long perPartition = (replayCalls + ends.size() - 1) / ends.size();
+        long from = Math.max(0, ends.values().stream().mapToLong(Long::longValue).min().orElse(0) - perPartition);
+        long records = ends.values().stream().mapToLong(e -> e - from).sum();
+        long endSum = ends.values().stream().mapToLong(Long::longValue).sum();
+        double t0 = System.currentTimeMillis() / 1000.0;
+        String answer = jolokia("{\"type\":\"exec\",\"mbean\":\"tidewater:type=replay\",\"operation\":\"replay\",\"arguments\":[\""
+                + BenchWorkload.CALLS + "\",\"\",\"" + from + "\",\"\",\"live\"]}");
+        log("replay of %,d calls from offset %d of each partition: %s", records, from, answer);
+        String group = "bench-load-" + tag;
+        LongSupplier position = () -> topicPosition(schema(Kind.TIDEWATER, tag), group, BenchWorkload.CALLS);
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(50)).until(() -> position.getAsLong() < endSum);
+        await().atMost(Duration.ofMinutes(60)).pollInterval(Duration.ofMillis(200)).until(() -> position.getAsLong() >= endSum);
+        double end = number(warehouseUrl, "SELECT extract(epoch FROM max(pg_xact_commit_timestamp(xmin))) FROM "
+                + schema(Kind.TIDEWATER, tag) + ".etl_offsets WHERE consumer_group = '" + group + "' AND topic = '" + BenchWorkload.CALLS + "'");
+        double replayEps = records / (end - t0);
+        log("replay: %,d calls in %.1f s = %,.0f events/s", records, end - t0, replayEps);
+        stop(p);
+        statements(warehouseUrl, out.resolve("tidewater-replay-statements.txt"));
+        verify(Kind.TIDEWATER, tag);
+
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("growth_events", counts.total());
+        g.put("growth_ratio", BenchReport.round2(ratio));
+        g.put("growth_tidewater_eps", Math.round(run.eps()));
+        g.put("growth_heap_mb", run.heapMb());
+        g.put("replay_calls", records);
+        g.put("replay_eps", Math.round(replayEps));
+        Files.writeString(out.resolve("growth.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(g));
+        // result.json carries the growth figures too, next to those of the last star run into the same directory.
+        Path json = out.resolve("result.json");
+        ObjectNode result = Files.exists(json) ? (ObjectNode) JSON.readTree(json.toFile()) : JSON.createObjectNode();
+        g.forEach((key, v) -> result.set(key, JSON.valueToTree(v)));
+        Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        Files.writeString(out.resolve("growth.md"), BenchReport.growthTable(g, run));
+        BenchReport.growthChart(out.resolve("growth.png"), run);
+        System.out.println(Files.readString(out.resolve("growth.md")));
+        return 0;
+    }
+
+    private String jolokia(String body) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + tidewaterMgmtPort + "/observe/jolokia"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("operator:" + opsPassword).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = JSON.readTree(response.body());
+        if (answer.path("status").asInt() != 200) {
+            throw new IllegalStateException("Jolokia answered " + response.body());
+        }
+        return answer.path("value").asText();
+    }
+
+    // ---- contestants -------------------------------------------------------------------------------------------------
+
+    private static String schema(Kind k, String tag) {
+        return switch (k) {
+            case TIDEWATER -> "tw_" + tag;
+            case BASELINE -> "baseline_" + tag;
+            case TIDEWATER_MIRROR -> "twm_" + tag;
+            default -> throw new IllegalArgumentException(k + " has no schema in the warehouse");
+        };
+    }
+
+    private Process start(Kind k, String tag) throws Exception {
+        return start(k, tag, out.resolve(k.key + "-" + tag + ".log"));
+    }
+
+    private Process start(Kind k, String tag, Path log) throws Exception {
+        return switch (k) {
+            case TIDEWATER -> startTidewater(k, tag, "bench-load-" + tag, log);
+            case TIDEWATER_MIRROR -> startTidewater(k, tag, "bench-mirror-" + tag, log);
+            case BASELINE -> {
+                migrate(schema(k, tag));
+                yield java(log, System.getProperty("java.class.path"), BaselineLoader.class.getName(), kafka.bootstrapServers(),
+                        warehouseUrl, schema(k, tag), "baseline-load-" + tag);
+            }
+            case PEER -> startPeer(List.of(BenchWorkload.CALLS), List.of(BenchWorkload.CUSTOMERS, BenchWorkload.ORDERS), tag,
+                    "bench-cdc-", "peer_" + tag + "_", log);
+            case PEER_MIRROR -> startPeer(List.of(), List.of(BenchWorkload.CUSTOMERS, BenchWorkload.ORDERS), tag,
+                    "bench-mirror-", "mirror_" + tag + "_", log);
+        };
+    }
+
+    /** Events the contestant has committed so far. */
+    private long loaded(Kind k, String tag) {
+        return switch (k) {
+            case TIDEWATER -> positions(schema(k, tag), "bench-load-" + tag);
+            case TIDEWATER_MIRROR -> positions(schema(k, tag), "bench-mirror-" + tag);
+            case BASELINE -> positions(schema(k, tag), "baseline-load-" + tag);
+            case PEER -> committed(List.of("connect-bench-calls-" + tag, "connect-bench-cdc-" + tag));
+            case PEER_MIRROR -> committed(List.of("connect-bench-mirror-" + tag));
+        };
+    }
+
+    private long total(Kind k) {
+        return k.mirror() ? counts.changes() : counts.total();
+    }
+
+    /** The first and the last commit (epoch seconds) of the contestant's rows, which give its rate. */
+    private double[] span(Kind k, String tag) {
+        return switch (k) {
+            case TIDEWATER, BASELINE -> span(warehouseUrl, List.of(schema(k, tag) + ".fact_call"), List.of(schema(k, tag) + ".etl_offsets"));
+            case TIDEWATER_MIRROR -> span(warehouseUrl, List.of(schema(k, tag) + ".mirror_customers", schema(k, tag) + ".mirror_orders"),
+                    List.of(schema(k, tag) + ".etl_offsets"));
+            case PEER -> span(peerUrl, List.of("peer_" + tag + "_calls"),
+                    List.of("peer_" + tag + "_calls", "peer_" + tag + "_customers", "peer_" + tag + "_orders"));
+            case PEER_MIRROR -> span(peerUrl, List.of("mirror_" + tag + "_customers", "mirror_" + tag + "_orders"),
+                    List.of("mirror_" + tag + "_customers", "mirror_" + tag + "_orders"));
+        };
+    }
+
+    /** Every contestant wrote the rows, not only moved its offsets: each call once, each customer and order. */
+    private void verify(Kind k, String tag) {
+        long calls = 0;
+        long customers;
+        long ordersRows;
+        switch (k) {
+            case TIDEWATER, BASELINE -> {
+                calls = count(warehouseUrl, "SELECT count(*) FROM " + schema(k, tag) + ".fact_call");
+                customers = count(warehouseUrl, "SELECT count(*) FROM " + schema(k, tag) + ".dim_customer WHERE is_current");
+                ordersRows = count(warehouseUrl, "SELECT count(*) FROM " + schema(k, tag) + ".fact_order");
+            }
+            case TIDEWATER_MIRROR -> {
+                customers = count(warehouseUrl, "SELECT count(*) FROM " + schema(k, tag) + ".mirror_customers");
+                ordersRows = count(warehouseUrl, "SELECT count(*) FROM " + schema(k, tag) + ".mirror_orders");
+            }
+            case PEER -> {
+                calls = count(peerUrl, "SELECT count(*) FROM peer_" + tag + "_calls");
+                customers = count(peerUrl, "SELECT count(*) FROM peer_" + tag + "_customers");
+                ordersRows = count(peerUrl, "SELECT count(*) FROM peer_" + tag + "_orders");
+            }
+            default -> {
+                customers = count(peerUrl, "SELECT count(*) FROM mirror_" + tag + "_customers");
+                ordersRows = count(peerUrl, "SELECT count(*) FROM mirror_" + tag + "_orders");
+            }
+        }
+        long expectedCalls = k.mirror() ? 0 : counts.calls();
+        // A star contestant infers customers that calls name before their changes arrive: at least every captured one.
+        boolean customersOk = k.mirror() || k == Kind.PEER ? customers == counts.distinctCustomers() : customers >= counts.distinctCustomers();
+        log("%s %s: %,d calls, %,d customers, %,d orders", k.title, tag, calls, customers, ordersRows);
+        if (calls != expectedCalls || !customersOk || ordersRows != counts.distinctOrders()) {
+            throw new IllegalStateException(k.title + " did not load every row: " + calls + " calls of " + expectedCalls + ", "
+                    + customers + " customers of " + counts.distinctCustomers() + ", " + ordersRows + " orders of " + counts.distinctOrders());
+        }
+    }
+
+    private void drop(Kind k, String tag) throws Exception {
+        switch (k) {
+            case TIDEWATER, BASELINE, TIDEWATER_MIRROR -> {
+                try (Connection c = DriverManager.getConnection(warehouseUrl, "postgres", ""); Statement st = c.createStatement()) {
+                    st.execute("DROP SCHEMA " + schema(k, tag) + " CASCADE");
+                }
+            }
+            case PEER -> dropPeerTables(peerUrl, "peer_" + tag + "_");
+            case PEER_MIRROR -> dropPeerTables(peerUrl, "mirror_" + tag + "_");
+        }
+    }
+
+    private static void dropPeerTables(String url, String prefix) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
+            for (String t : List.of("calls", "customers", "orders")) {
+                st.execute("DROP TABLE IF EXISTS " + prefix + t);
+            }
+        }
+    }
+
+    private void migrate(String schema) {
+        try (var ds = DataSources.pooled(schema, warehouseUrl, "postgres", null, schema, 2)) {
+            Migrations.warehouse(ds, schema);
+        }
+    }
+
+    /**
+     * Tidewater's load role from the packaged jar, in external mode, in a directory of its own: the star contestant with
+     * the demo's flows, or the mirror contestant with two mirror flows (customers and orders) instead.
+     */
+    private Process startTidewater(Kind k, String tag, String group, Path logFile) throws IOException {
+        Path app = dir.resolve(k.key + "-" + tag);
+        Path routes = app.resolve("routes");
+        if (!Files.isDirectory(routes)) {
+            migrate(schema(k, tag));
+            Files.createDirectories(routes);
+            try (Stream<Path> files = Files.list(Path.of("routes"))) {
+                for (Path r : files.toList()) {
+                    if (k == Kind.TIDEWATER || !Files.readString(r).contains("io.tidewater.flow.FlowDeclaration")) {
+                        Files.copy(r, routes.resolve(r.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            if (k == Kind.TIDEWATER_MIRROR) {
+                Files.writeString(routes.resolve("mirror-customers.camel.yaml"), mirrorFlow("mirror-customers", "mirror_customers", BenchWorkload.CUSTOMERS));
+                Files.writeString(routes.resolve("mirror-orders.camel.yaml"), mirrorFlow("mirror-orders", "mirror_orders", BenchWorkload.ORDERS));
+            }
+        }
+        tidewaterMgmtPort = FreePorts.next();
         List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("application.properties")));
-        Map<String, String> overrides = Map.of("tidewater.kafka.bootstrap-servers", bootstrap, "tidewater.edw.jdbc-url", warehouseUrl,
-                "tidewater.edw.username", "postgres", "tidewater.edw.schema", "tw", "tidewater.capture.enabled", "false",
-                "tidewater.demo.enabled", "false", "tidewater.load.group-id", "bench-load", "camel.management.port", String.valueOf(mgmt));
-        lines.removeIf(l -> overrides.keySet().stream().anyMatch(k -> l.startsWith(k + "=")));
-        overrides.forEach((k, v) -> lines.add(k + "=" + v));
+        Map<String, String> overrides = Map.of("tidewater.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "tidewater.edw.jdbc-url", warehouseUrl, "tidewater.edw.username", "postgres", "tidewater.edw.schema", schema(k, tag),
+                "tidewater.capture.enabled", "false", "tidewater.demo.enabled", "false", "tidewater.load.group-id", group,
+                "camel.management.port", String.valueOf(tidewaterMgmtPort));
+        lines.removeIf(l -> overrides.keySet().stream().anyMatch(key -> l.startsWith(key + "=")));
+        overrides.forEach((key, v) -> lines.add(key + "=" + v));
         Files.write(app.resolve("application.properties"), lines);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", gcLogOption(logFile)));
         // TIDEWATER_BENCH_JFR=1 records a JFR profile of Tidewater next to its log (for finding hotspots); any other value
@@ -227,28 +627,83 @@ public final class LoadBench {
                     logFile.getFileName().toString().replace(".log", ".jfr")).toAbsolutePath());
         }
         cmd.addAll(List.of("-jar", Path.of("target/tidewater.jar").toAbsolutePath().toString(), "run"));
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(app.toFile()).redirectErrorStream(true).redirectOutput(logFile.toFile());
-        pb.environment().put("TIDEWATER_OPS_PASSWORD", UUID.randomUUID().toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(app.toFile()).redirectErrorStream(true).redirectOutput(logFile.toFile());
+        pb.environment().put("TIDEWATER_OPS_PASSWORD", opsPassword);
         Process p = pb.start();
         STARTED.add(p);
         return p;
     }
 
-    private static void awaitHealthy(int mgmt, Process p) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> !p.isAlive() || ready(mgmt));
-        if (!p.isAlive()) {
-            throw new IllegalStateException("Tidewater stopped before it became ready");
-        }
+    /** A mirror flow of one captured table, typed by the records' Connect schemas. */
+    static String mirrorFlow(String name, String table, String topic) {
+        return String.join("\n",
+                "- beans:",
+                "    - name: " + name,
+                "      type: io.tidewater.flow.FlowDeclaration",
+                "      properties:",
+                "        format: debezium",
+                "        kind: mirror",
+                "        table: " + table,
+                "        key: id",
+                "- templatedRoute:",
+                "    routeTemplateRef: flow-source",
+                "    routeId: " + name,
+                "    parameters:",
+                "      - {name: flow, value: " + name + "}",
+                "      - {name: topic, value: " + topic + "}",
+                "- templatedRoute:",
+                "    routeTemplateRef: flow-apply",
+                "    routeId: apply-" + name,
+                "    parameters:",
+                "      - {name: flow, value: " + name + "}",
+                "");
     }
 
-    private static boolean ready(int mgmt) throws InterruptedException {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + mgmt + "/observe/health/ready"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
+    /**
+     * Kafka Connect standalone with the Debezium JDBC sink at the current configuration: a connector for the calls (when
+     * given) and one for the captured tables, upserting by primary key into tables named {@code <table prefix><name>}.
+     */
+    private Process startPeer(List<String> callTopics, List<String> cdcTopics, String tag, String cdcConnector, String tablePrefix,
+                              Path log) throws IOException {
+        Path connect = dir.resolve("connect-" + tag + "-" + tablePrefix);
+        Files.createDirectories(connect);
+        PeerConfig c = peerConfig;
+        Files.writeString(connect.resolve("worker.properties"), String.join("\n",
+                "bootstrap.servers=" + kafka.bootstrapServers(),
+                "key.converter=org.apache.kafka.connect.storage.StringConverter",
+                "value.converter=org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable=true",
+                "offset.storage.file.filename=" + connect.resolve("offsets"),
+                "offset.flush.interval.ms=1000",
+                "consumer.max.poll.records=" + c.maxPollRecords(),
+                "consumer.auto.offset.reset=earliest",
+                ""));
+        String common = String.join("\n",
+                "connector.class=io.debezium.connector.jdbc.JdbcSinkConnector",
+                "tasks.max=" + c.tasks(),
+                "connection.url=" + peerUrl,
+                "connection.username=postgres",
+                "connection.password=",
+                "insert.mode=upsert",
+                "primary.key.mode=record_value",
+                "schema.evolution=basic",
+                "batch.size=" + c.batchSize(),
+                "use.reduction.buffer=" + c.reductionBuffer(),
+                "transforms=route",
+                "transforms.route.type=org.apache.kafka.connect.transforms.RegexRouter",
+                "transforms.route.regex=.*\\\\.([a-z]+)$",
+                "transforms.route.replacement=" + tablePrefix + "$1",
+                "");
+        List<String> args = new ArrayList<>(List.of(connect.resolve("worker.properties").toString()));
+        if (!callTopics.isEmpty()) {
+            Files.writeString(connect.resolve("calls.properties"), common + String.join("\n", "name=bench-calls-" + tag,
+                    "topics=" + String.join(",", callTopics), "primary.key.fields=eventId", ""));
+            args.add(connect.resolve("calls.properties").toString());
         }
+        Files.writeString(connect.resolve("cdc.properties"), common + String.join("\n", "name=" + cdcConnector + tag,
+                "topics=" + String.join(",", cdcTopics), "primary.key.fields=id", ""));
+        args.add(connect.resolve("cdc.properties").toString());
+        return java(log, peerClasspath, "org.apache.kafka.connect.cli.ConnectStandalone", args.toArray(String[]::new));
     }
 
     private static Process java(Path logFile, String classpath, String main, String... args) throws IOException {
@@ -257,6 +712,75 @@ public final class LoadBench {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         STARTED.add(p);
         return p;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- measuring ---------------------------------------------------------------------------------------------------
+
+    /**
+     * Waits, sampling the contestant's position every half second (for the chart), until it has committed every event;
+     * then its rate from its commits, and its peak heap from its GC log.
+     */
+    private Run measure(Kind k, String tag, Process p) {
+        long total = total(k);
+        List<double[]> progress = new ArrayList<>();
+        long start = System.nanoTime();
+        boolean[] begun = {false};
+        double[] cpu0 = {0};
+        long[][] machine0 = {null};
+        long[] last = {0};
+        await().atMost(Duration.ofHours(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
+            long n = loaded(k, tag);
+            long now = System.nanoTime();
+            if (n > 0 && !begun[0]) {
+                begun[0] = true;
+                cpu0[0] = cpuSeconds(p);
+                machine0[0] = machineJiffies();
+            }
+            progress.add(new double[] {(now - start) / 1e9, Math.max(0, n)});
+            last[0] = n;
+            return n >= total || !p.isAlive();
+        });
+        if (last[0] < total) {
+            throw new IllegalStateException(k.title + " stopped at " + last[0] + " of " + total + " events");
+        }
+        long rss = rssPeakKb(p.pid());
+        double cpu = cpuSeconds(p) - cpu0[0];
+        long[] machine = machineJiffies();
+        double busy = (double) (machine[0] - machine0[0][0]) / Math.max(1, machine[1] - machine0[0][1]);
+        double[] span = span(k, tag);
+        double seconds = span[1] - span[0];
+        Run run = new Run(k, tag, total / seconds, seconds, heapPeakKb(gcLog(out.resolve(k.key + "-" + tag + ".log"))) / 1024,
+                rss / 1024, cpu, busy, progress);
+        log("%s %s: %,d events in %.1f s (first to last commit) = %,.0f events/s; peak heap %d MB, peak RSS %d MB; %.1f CPU s,"
+                + " machine %.0f%% busy", k.title, tag, total, seconds, run.eps(), run.heapMb(), run.rssMb(), cpu, busy * 100);
+        return run;
+    }
+
+    /** The first commit among the rows of {@code firstTables} and the last among those of {@code lastTables}. */
+    private static double[] span(String url, List<String> firstTables, List<String> lastTables) {
+        return new double[] {
+            number(url, "SELECT extract(epoch FROM min(t)) FROM (" + String.join(" UNION ALL ", firstTables.stream()
+                    .map(t -> "SELECT min(pg_xact_commit_timestamp(xmin)) AS t FROM " + t).toList()) + ") x"),
+            number(url, "SELECT extract(epoch FROM max(t)) FROM (" + String.join(" UNION ALL ", lastTables.stream()
+                    .map(t -> "SELECT max(pg_xact_commit_timestamp(xmin)) AS t FROM " + t).toList()) + ") x")};
+    }
+
+    private static double number(String url, String sql) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getDouble(1);
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
+        }
     }
 
     /**
@@ -298,40 +822,6 @@ public final class LoadBench {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** Samples progress every half second until all events are loaded; the peak heap comes from the GC log after. */
-    private static Run measure(String name, Process p, Path logFile, long total, LongSupplier loaded) {
-        List<double[]> progress = new ArrayList<>();
-        long start = System.nanoTime();
-        long[] first = {-1};
-        double[] cpu0 = {0};
-        long[][] machine0 = {null};
-        long[] last = {0};
-        await().atMost(Duration.ofMinutes(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
-            long n = loaded.getAsLong();
-            long now = System.nanoTime();
-            if (n > 0 && first[0] < 0) {
-                first[0] = now;
-                cpu0[0] = cpuSeconds(p);
-                machine0[0] = machineJiffies();
-            }
-            progress.add(new double[] {(now - start) / 1e9, Math.max(0, n)});
-            last[0] = n;
-            return n >= total || !p.isAlive();
-        });
-        if (last[0] < total) {
-            throw new IllegalStateException(name + " stopped at " + last[0] + " of " + total + " events");
-        }
-        long rss = rssPeakKb(p.pid());
-        double cpu = cpuSeconds(p) - cpu0[0];
-        long[] machine = machineJiffies();
-        double busy = (double) (machine[0] - machine0[0][0]) / Math.max(1, machine[1] - machine0[0][1]);
-        double seconds = (System.nanoTime() - first[0]) / 1e9;
-        Run run = new Run(name, total / seconds, seconds, heapPeakKb(gcLog(logFile)) / 1024, rss / 1024, cpu, busy, progress);
-        log("%s: %,d events in %.1f s = %,.0f events/s; peak heap %d MB, peak RSS %d MB; %.1f CPU s, machine %.0f%% busy", name,
-                total, seconds, run.eps(), run.heapMb(), run.rssMb(), cpu, busy * 100);
-        return run;
-    }
-
     private static double cpuSeconds(Process p) {
         return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
@@ -365,8 +855,8 @@ public final class LoadBench {
     }
 
     /** Events loaded: the sum of the positions in the schema's etl_offsets (topics start at offset 0). */
-    private static long positions(String url, String schema, String group) {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+    private long positions(String schema, String group) {
+        try (Connection c = DriverManager.getConnection(warehouseUrl, "postgres", "");
              PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM " + schema + ".etl_offsets WHERE consumer_group = ?")) {
             ps.setString(1, group);
             try (ResultSet rs = ps.executeQuery()) {
@@ -378,15 +868,54 @@ public final class LoadBench {
         }
     }
 
-    /**
-     * Where PostgreSQL spent its time: the statements with the most execution time since the last call (from
-     * pg_stat_statements, every database), written to file; then the statistics are reset. With no file, only resets.
-     */
+    private long topicPosition(String schema, String group, String topic) {
+        try (Connection c = DriverManager.getConnection(warehouseUrl, "postgres", "");
+             PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM " + schema
+                     + ".etl_offsets WHERE consumer_group = ? AND topic = ?")) {
+            ps.setString(1, group);
+            ps.setString(2, topic);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Events Kafka Connect has committed for its sink groups. */
+    private long committed(List<String> groups) {
+        long n = 0;
+        try {
+            for (String g : groups) {
+                Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(g).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+                n += m.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return n;
+    }
+
+    private Map<TopicPartition, Long> ends(Collection<String> topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
+        for (var d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+            d.partitions().forEach(p -> request.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+        }
+        Map<TopicPartition, Long> ends = new LinkedHashMap<>();
+        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    private long endOffsets(Collection<String> topics) throws Exception {
+        return ends(topics).values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /**
      * Before each contestant: a checkpoint, so no contestant pays for writing out the pages the one before it dirtied,
      * and VACUUM ANALYZE of both databases, so each starts with fresh statistics and no dead rows of another.
      */
-    private static void settle(EmbeddedDatabase db) throws Exception {
+    private void settle() throws Exception {
         long t0 = System.nanoTime();
         for (String database : List.of("warehouse", "peer")) {
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), "postgres", ""); Statement st = c.createStatement()) {
@@ -397,6 +926,10 @@ public final class LoadBench {
         log("settled (VACUUM ANALYZE, CHECKPOINT) in %.1f s", (System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * Where PostgreSQL spent its time: the statements with the most execution time since the last call (from
+     * pg_stat_statements, every database), written to file; then the statistics are reset. With no file, only resets.
+     */
     private static void statements(String url, Path file) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
             st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
@@ -425,48 +958,13 @@ public final class LoadBench {
         }
     }
 
-    /** Events Kafka Connect has committed for its sink groups. */
-    private static long committed(Admin admin, List<String> groups) {
-        long n = 0;
-        try {
-            for (String g : groups) {
-                Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(g).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-                n += m.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return n;
-    }
-
-    /** Produces calls at 5,000/s for the given seconds; returns p50 and p99 (ms) from Tidewater's latency histogram. */
-    private static double[] latency(String bootstrap, int mgmt, int seconds) throws Exception {
-        // A warm-up at the same rate first (a just-started JVM is still compiling), not counted.
-        paced(bootstrap, Math.max(3, seconds / 3), 1_000_000);
-        // The warm-up's events are all loaded once the histogram stops moving.
-        java.util.concurrent.atomic.AtomicReference<Map<Double, Double>> seen = new java.util.concurrent.atomic.AtomicReference<>(buckets(mgmt));
-        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            Map<Double, Double> now = buckets(mgmt);
-            return now.equals(seen.getAndSet(now));
-        });
-        Map<Double, Double> before = buckets(mgmt);
-        long sent = paced(bootstrap, seconds, 0);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> buckets(mgmt)
-                .getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0) >= sent);
-        Map<Double, Double> after = buckets(mgmt);
-        Map<Double, Double> delta = new TreeMap<>();
-        for (Map.Entry<Double, Double> e : after.entrySet()) {
-            delta.put(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0));
-        }
-        double[] r = {quantile(delta, 0.50) * 1000, quantile(delta, 0.99) * 1000};
-        log("latency at 5,000 events/s for %d s (%,d calls, after a warm-up): p50 %.0f ms, p99 %.0f ms", seconds, sent, r[0], r[1]);
-        return r;
-    }
-
-    /** Sends call events at 5,000/s for the given seconds, event ids from {@code firstId}; returns how many. */
-    private static long paced(String bootstrap, int seconds, long firstId) throws Exception {
+    /**
+     * Sends call events at 5,000/s for the given seconds, event ids from {@code firstId}, each started "now" (the time it
+     * is sent, which its latency is counted from); returns how many.
+     */
+    private long paced(int seconds, long firstId) throws Exception {
         var p = new java.util.Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -474,15 +972,16 @@ public final class LoadBench {
         Random rnd = new Random(7 + firstId);
         long total = 5000L * seconds;
         long[] sent = {0};
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ScheduledExecutorService clock = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch done = new CountDownLatch(1);
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
             long start = System.nanoTime();
             // Every 10 ms, whatever the rate says is due by now.
             clock.scheduleAtFixedRate(() -> {
                 long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * 5000));
                 while (sent[0] < due) {
-                    producer.send(BenchWorkload.call(json, rnd, new UUID(99, firstId + sent[0]), Instant.now(), CUSTOMERS));
+                    ProducerRecord<String, byte[]> call = BenchWorkload.call(json, rnd, new UUID(99, firstId + sent[0]), Instant.now(), CUSTOMERS);
+                    producer.send(call);
                     sent[0]++;
                 }
                 if (sent[0] >= total) {
@@ -501,133 +1000,7 @@ public final class LoadBench {
         return sent[0];
     }
 
-    private static Map<Double, Double> buckets(int mgmt) throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + mgmt + "/observe/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Map<Double, Double> m = new TreeMap<>();
-        Matcher matcher = BUCKET.matcher(body);
-        while (matcher.find()) {
-            m.put(matcher.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(matcher.group(1)),
-                    Double.parseDouble(matcher.group(2)));
-        }
-        return m;
-    }
-
-    /** The q-quantile of a cumulative histogram, interpolated linearly within its bucket. */
-    static double quantile(Map<Double, Double> cumulative, double q) {
-        double total = cumulative.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
-        double rank = q * total;
-        double lowerBound = 0;
-        double lowerCount = 0;
-        for (Map.Entry<Double, Double> e : cumulative.entrySet()) {
-            if (e.getValue() >= rank) {
-                if (e.getKey().isInfinite()) {
-                    return lowerBound;
-                }
-                double inBucket = e.getValue() - lowerCount;
-                return inBucket <= 0 ? e.getKey() : lowerBound + (e.getKey() - lowerBound) * (rank - lowerCount) / inBucket;
-            }
-            lowerBound = e.getKey();
-            lowerCount = e.getValue();
-        }
-        return lowerBound;
-    }
-
-    private static Path writeConnectConfig(Path dir, String bootstrap, String jdbcUrl) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("worker.properties"), String.join("\n",
-                "bootstrap.servers=" + bootstrap,
-                "key.converter=org.apache.kafka.connect.storage.StringConverter",
-                "value.converter=org.apache.kafka.connect.json.JsonConverter",
-                "value.converter.schemas.enable=true",
-                "offset.storage.file.filename=" + dir.resolve("offsets"),
-                "offset.flush.interval.ms=1000",
-                "consumer.max.poll.records=500",
-                "consumer.auto.offset.reset=earliest",
-                "") );
-        String common = String.join("\n",
-                "connector.class=io.debezium.connector.jdbc.JdbcSinkConnector",
-                "tasks.max=1",
-                "connection.url=" + jdbcUrl,
-                "connection.username=postgres",
-                "connection.password=",
-                "insert.mode=upsert",
-                "primary.key.mode=record_value",
-                "schema.evolution=basic",
-                "batch.size=500",
-                "transforms=route",
-                "transforms.route.type=org.apache.kafka.connect.transforms.RegexRouter",
-                "transforms.route.regex=.*\\\\.([a-z]+)$",
-                "transforms.route.replacement=peer_$1",
-                "");
-        Files.writeString(dir.resolve("calls.properties"), common + String.join("\n", "name=bench-calls",
-                "topics=" + BenchWorkload.CALLS, "primary.key.fields=eventId", ""));
-        Files.writeString(dir.resolve("cdc.properties"), common + String.join("\n", "name=bench-cdc",
-                "topics=" + BenchWorkload.CUSTOMERS + "," + BenchWorkload.ORDERS, "primary.key.fields=id", ""));
-        return dir;
-    }
-
-    private static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static String table(Map<String, Object> r, List<Run> runs) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Load benchmark: %,d events (70%% calls, 20%% order CDC, 10%% customer CDC, %,d customers), %s cores%n%n",
-                (Long) r.get("events"), CUSTOMERS, r.get("cores")));
-        sb.append("| contestant | events/s | seconds | peak heap MB | peak RSS MB | process CPU s | machine busy |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|\n");
-        for (Run run : runs) {
-            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %d | %d | %.1f | %.0f%% |%n", run.name(), run.eps(), run.seconds(),
-                    run.heapMb(), run.rssMb(), run.cpuSeconds(), run.machineBusy() * 100));
-        }
-        sb.append(String.format(Locale.ROOT, "%n| figure | value | target |%n|---|---:|---|%n"
-                        + "| Tidewater / baseline | %s | >= 1.0 |%n| Tidewater / peer | %s | >= 2 |%n"
-                        + "| p50 latency at 5,000 events/s | %s ms | |%n| p99 latency at 5,000 events/s | %s ms | <= 100 |%n"
-                        + "| Tidewater peak heap | %s MB | <= 512 |%n",
-                r.get("ratio_baseline"), r.get("ratio_peer"), r.get("p50_ms"), r.get("p99_ms"), r.get("heap_mb")));
-        return sb.toString();
-    }
-
-    private static void chart(Path file, List<Run> runs, double[] latency) throws IOException {
-        XYSeriesCollection series = new XYSeriesCollection();
-        for (Run run : runs) {
-            XYSeries s = new XYSeries(run.name());
-            double[] prev = null;
-            for (double[] point : run.progress()) {
-                if (prev != null && point[0] > prev[0]) {
-                    s.add(point[0], (point[1] - prev[1]) / (point[0] - prev[0]));
-                }
-                prev = point;
-            }
-            series.addSeries(s);
-        }
-        JFreeChart throughput = ChartFactory.createXYLineChart("Throughput", "seconds since start", "events/s", series);
-        DefaultCategoryDataset lat = new DefaultCategoryDataset();
-        lat.addValue(latency[0], "Tidewater", "p50");
-        lat.addValue(latency[1], "Tidewater", "p99");
-        JFreeChart latencyChart = ChartFactory.createBarChart("End-to-end latency at 5,000 events/s", "percentile", "ms", lat);
-        BufferedImage image = new BufferedImage(1000, 900, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        throughput.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 1000, 550));
-        latencyChart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 550, 1000, 350));
-        g.dispose();
-        ImageIO.write(image, "png", file.toFile());
-    }
-
-    private static double round(double v) {
-        return Math.round(v);
-    }
-
-    private static double round2(double v) {
-        return Math.round(v * 100) / 100.0;
-    }
-
-    private static void log(String format, Object... args) {
+    static void log(String format, Object... args) {
         System.out.println(String.format(Locale.ROOT, format, args));
     }
 }

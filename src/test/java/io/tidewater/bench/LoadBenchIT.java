@@ -11,10 +11,12 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
- * The load benchmark's smoke mode, so the harness does not rot: 10,000 events through all three contestants and a
- * short latency run, then the report files. Only completeness is asserted here, never timings.
+ * The load benchmark's smoke mode, so the harness does not rot: 10,000 events through a short peer sweep, two rotated
+ * rounds of all five contestants and a short latency run of each star contestant, then the report files. Only
+ * completeness is asserted here, never timings.
  */
 class LoadBenchIT {
 
@@ -26,18 +28,26 @@ class LoadBenchIT {
                 "-Dmdep.outputFile=" + peerClasspath).inheritIO().start();
         assertTrue(mvn.waitFor(10, TimeUnit.MINUTES) && mvn.exitValue() == 0, "the peer's classpath (bench/peer/pom.xml)");
 
-        LoadBench.run(10_000, out, Files.readString(peerClasspath).strip(), 3);
+        int exit = new CommandLine(new LoadBench()).execute("10000", "--rounds", "2", "--latency-seconds", "3", "--sweep-events", "5000",
+                "--sweep-sizes", "500", "--sweep-tasks", "1", "--out", out.toString(), "--peer-classpath", peerClasspath.toString());
+        assertEquals(0, exit, "the benchmark's exit code");
 
         JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
-        for (String field : List.of("events", "tidewater_eps", "baseline_eps", "peer_eps", "ratio_baseline", "ratio_peer",
-                "p50_ms", "p99_ms", "heap_mb")) {
+        for (String field : List.of("events", "tidewater_eps", "baseline_eps", "peer_eps", "peer_config", "ratio_baseline", "ratio_peer",
+                "ratio_peer_spread", "mirror_eps", "peer_mirror_eps", "ratio_mirror_peer", "p50_ms", "p99_ms", "p999_ms", "peer_p99_ms",
+                "baseline_p99_ms", "heap_mb")) {
             assertTrue(result.has(field), "result.json has " + field);
         }
         assertEquals(10_000, result.get("events").asLong());
-        for (String field : List.of("tidewater_eps", "baseline_eps", "peer_eps", "heap_mb")) {
+        for (String field : List.of("tidewater_eps", "baseline_eps", "peer_eps", "mirror_eps", "peer_mirror_eps", "heap_mb", "p99_ms",
+                "peer_p99_ms", "baseline_p99_ms")) {
             assertTrue(result.get(field).asDouble() > 0, field + " measured");
         }
-        assertTrue(Files.readString(out.resolve("result.md")).contains("| Tidewater |"));
+        assertEquals(2, result.get("ratio_peer_spread").size(), "the spread of the rounds' ratios");
+        assertEquals(2, result.get("peer_sweep").size(), "the sweep tried the reduction buffer off and on");
+        assertTrue(result.get("peer_config").has("use.reduction.buffer"));
+        String table = Files.readString(out.resolve("result.md"));
+        assertTrue(table.contains("| Tidewater mirror flows |") && table.contains("| Kafka Connect + Debezium JDBC sink |"), table);
         assertTrue(Files.size(out.resolve("result.png")) > 10_000, "the chart");
     }
 }
