@@ -79,6 +79,7 @@ public final class LoadBeans {
         Flows flows = new Flows(declared, maxBytes, group, stats, placeholders);
         FlowTables.prepare(edw, declared);
         flows.setWarehouse(edw);
+        flows.warmCaches(edw);
         registry.accept("edw", edw);
         registry.accept("edwOffsets", new EdwOffsetRepository(edw, group));
         registry.accept("pipelineStats", stats);

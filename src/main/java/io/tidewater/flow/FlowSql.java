@@ -515,6 +515,16 @@ public final class FlowSql {
     }
 
     /**
+     * Up to {@code ?} current members, the most recently created first: what a cache is filled with at start (for a key
+     * with a current member, that member is its newest version). Reads the surrogate key's index backwards and stops.
+     */
+    public static String members(FlowSpec d) {
+        String sk = id(d.dimension().surrogateKey());
+        return "SELECT d." + id(d.naturalKey()) + " AS natural_key, d." + sk + " AS surrogate_key, coalesce(d.\"source_lsn\", 0) AS lsn FROM "
+                + id(d.table()) + " d WHERE d.\"is_current\" ORDER BY d." + sk + " DESC LIMIT ?";
+    }
+
+    /**
      * Creates an inferred member (the key alone) for each natural key a batch looks up that the warehouse has never seen,
      * under the keys' locks; a deleted member keeps its last version. Returns no rows: {@link #newest} then reads the
      * answer in a statement of its own, whose snapshot sees whatever a writer that held a lock committed.

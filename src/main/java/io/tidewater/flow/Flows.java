@@ -23,6 +23,8 @@ import io.tidewater.ops.PipelineStats;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The flows declared in routes/: reads every declaration once, checks them against each other, and serves the generic
@@ -44,6 +46,7 @@ public class Flows {
     /** The columns each mirror's table is known to have. */
     private final Map<String, Set<String>> mirrored = new ConcurrentHashMap<>();
     private final Map<String, DimensionCache> caches = new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(Flows.class);
     private final Map<String, String> statements = new ConcurrentHashMap<>();
 
     public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats) {
@@ -265,6 +268,38 @@ public class Flows {
     /** After a dimension batch committed: the statement reading the newest version of the members it touched. */
     public String newest(@Header(FLOW) String name) {
         return statements.computeIfAbsent(name + "/newest", k -> FlowSql.newest(flow(name), "writeThroughKeys"));
+    }
+
+    /**
+     * Fills each dimension's cache with its newest members, up to the cache's size, so a started instance resolves its
+     * lookups from memory at once instead of asking the warehouse batch by batch. Returns the members cached.
+     */
+    public long warmCaches(DataSource edw) {
+        long total = 0;
+        for (Map.Entry<String, DimensionCache> e : caches.entrySet()) {
+            FlowSpec d = flow(e.getKey());
+            long t0 = System.nanoTime();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (java.sql.Connection c = edw.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(FlowSql.members(d))) {
+                ps.setLong(1, d.dimension().cacheSize());
+                ps.setFetchSize(10_000);
+                c.setAutoCommit(false);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(Map.of("natural_key", rs.getObject(1), "surrogate_key", rs.getLong(2), "lsn", rs.getLong(3)));
+                    }
+                }
+                c.commit();
+            } catch (java.sql.SQLException ex) {
+                // A cold cache only costs lookups in the warehouse; the flow still starts.
+                LOG.warn("Flow {}: could not fill its lookup cache from {} ({}); lookups will ask the warehouse", d.name(), d.table(), ex.getMessage());
+                continue;
+            }
+            e.getValue().putNewer(FlowLookups.entries(rows));
+            total += rows.size();
+            LOG.info("Flow {}: lookup cache filled with {} members of {} in {} ms", d.name(), rows.size(), d.table(), (System.nanoTime() - t0) / 1_000_000);
+        }
+        return total;
     }
 
     /** Writes the members a dimension batch touched through to its cache. */

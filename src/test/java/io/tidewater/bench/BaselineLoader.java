@@ -28,13 +28,22 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * each polled batch becomes one JDBC transaction of multi-row upserts (array parameters) into the same EDW schema,
  * with the batch's next offsets in etl_offsets, and consumers seek to etl_offsets on assignment. Same semantics as
  * Tidewater's load: exactly once, inferred customers, type-2 customers in LSN order, LSN-guarded orders, the hourly
- * call aggregate.
+ * call aggregate. Like Tidewater, it keeps the customers' keys in memory (filled at start, written through by the
+ * customers consumer) and asks the warehouse only for customers it does not know.
  *
  * <p>Usage: BaselineLoader bootstrap jdbcUrl schema group
  */
 public final class BaselineLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The customers' keys as last read or written (customer id to customer key), as a hand-written loader would keep them
+     * in memory: the calls and orders consumers ask the warehouse only for customers missing here, and the customers
+     * consumer puts the versions it applies.
+     */
+    private static final Map<Long, Long> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Keys read or written by the consumer's current transaction: into {@link #KEYS} once it commits. */
+    private static final ThreadLocal<Map<Long, Long>> PENDING = ThreadLocal.withInitial(HashMap::new);
 
     private BaselineLoader() {
     }
@@ -45,6 +54,7 @@ public final class BaselineLoader {
         String schema = args[2];
         String group = args[3];
         createFunctions(jdbc, schema);
+        warmKeys(jdbc, schema);
         List<Thread> threads = new ArrayList<>();
         for (String topic : List.of(BenchWorkload.CALLS, BenchWorkload.ORDERS, BenchWorkload.CUSTOMERS)) {
             Thread t = new Thread(() -> {
@@ -60,6 +70,22 @@ public final class BaselineLoader {
         }
         for (Thread t : threads) {
             t.join();
+        }
+    }
+
+    /** The current customers' keys into memory at start (up to 100,000, the newest first), as Tidewater fills its cache. */
+    private static void warmKeys(String jdbc, String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+             PreparedStatement path = c.prepareStatement("SELECT set_config('search_path', ?, false)");
+             PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM dim_customer WHERE is_current"
+                     + " ORDER BY customer_key DESC LIMIT 100000")) {
+            path.setString(1, schema);
+            path.execute();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    KEYS.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
         }
     }
 
@@ -141,9 +167,12 @@ public final class BaselineLoader {
                         }
                         offsets(c, group, next);
                         c.commit();
+                        KEYS.putAll(PENDING.get());
+                        PENDING.get().clear();
                         break;
                     } catch (SQLException e) {
                         c.rollback();
+                        PENDING.get().clear();
                         if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
                             throw e;
                         }
@@ -155,11 +184,24 @@ public final class BaselineLoader {
 
     private static Map<Long, Long> ensureCustomers(Connection c, List<Long> ids) throws SQLException {
         Map<Long, Long> keys = new HashMap<>();
+        List<Long> missing = new ArrayList<>();
+        for (Long id : ids) {
+            Long key = KEYS.get(id);
+            if (key == null) {
+                missing.add(id);
+            } else {
+                keys.put(id, key);
+            }
+        }
+        if (missing.isEmpty()) {
+            return keys;
+        }
         try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM baseline_ensure_customers(?)")) {
-            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            ps.setArray(1, c.createArrayOf("bigint", missing.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     keys.put(rs.getLong(1), rs.getLong(2));
+                    PENDING.get().put(rs.getLong(1), rs.getLong(2));
                 }
             }
         }
@@ -249,7 +291,16 @@ public final class BaselineLoader {
             cols[7][i] = Boolean.FALSE;
         }
         String[] types = {"bigint", "text", "text", "text", "text", "timestamptz", "bigint", "boolean"};
-        executeWithArrays(c, "SELECT * FROM baseline_apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)", types, cols);
+        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM baseline_apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < cols.length; i++) {
+                ps.setArray(i + 1, c.createArrayOf(types[i], cols[i]));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    PENDING.get().put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        }
     }
 
     /** Runs sql with one array parameter per column (multi-row statements over unnest). */

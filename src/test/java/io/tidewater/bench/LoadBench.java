@@ -114,6 +114,10 @@ public final class LoadBench implements Callable<Integer> {
     @Option(names = "--sweep-tasks", split = ",", defaultValue = "1,2,3", description = "Values swept for the peer's tasks.max (default ${DEFAULT-VALUE}).")
     List<Integer> sweepTasks;
 
+    @Option(names = "--only", split = ",", description = "Only these contestants, one round each, no sweep and no latency runs (for profiling):"
+            + " ${COMPLETION-CANDIDATES}.")
+    List<Kind> only;
+
     @Option(names = "--replay-calls", defaultValue = "1000000", description = "Calls replayed live after --growth (default ${DEFAULT-VALUE}).")
     long replayCalls;
 
@@ -197,7 +201,8 @@ public final class LoadBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(out);
-        peerClasspath = growth ? "" : Files.readString(peerClasspathFile).strip();
+        // The peer's classpath is needed only where the peer runs (not with --growth, nor --only of Tidewater's contestants).
+        peerClasspath = Files.exists(peerClasspathFile) ? Files.readString(peerClasspathFile).strip() : "";
         dir = Files.createTempDirectory("tidewater-loadbench-");
         try (EmbeddedDatabase database = new EmbeddedDatabase(dir.resolve("pg"), 0)
                 .withServerConfig("shared_preload_libraries", "pg_stat_statements")
@@ -224,7 +229,7 @@ public final class LoadBench implements Callable<Integer> {
             counts = BenchWorkload.produce(kafka.bootstrapServers(), events, CUSTOMERS, 42);
             log("preloaded %,d events (%,d calls, %,d orders, %,d customers) in %.1f s", counts.total(), counts.calls(),
                     counts.orders(), counts.customers(), (System.nanoTime() - t0) / 1e9);
-            return growth ? growth() : star();
+            return growth ? growth() : only != null ? only() : star();
         } finally {
             // A failed run leaves no contestant behind (they would hold ports and CPU for the next run).
             for (Process p : STARTED) {
@@ -242,6 +247,28 @@ public final class LoadBench implements Callable<Integer> {
 
     // ---- the star schema, the same-work pair, latency -------------------------------------------------------------
 
+    /**
+     * The given contestants, once each (the peer at its defaults), then the latency of each star one among them: for
+     * profiling or trying one contestant, e.g. with TIDEWATER_BENCH_JFR.
+     */
+    private int only() throws Exception {
+        for (Kind k : only) {
+            settle();
+            Process p = start(k, "o");
+            measure(k, "o", p);
+            stop(p);
+            statements(k == Kind.PEER || k == Kind.PEER_MIRROR ? peerUrl : warehouseUrl, out.resolve(k.key + "-o-statements.txt"));
+            verify(k, "o");
+        }
+        int i = 0;
+        for (Kind k : only) {
+            if (!k.mirror() && latencySeconds > 0) {
+                latency(k, "o", i++);
+            }
+        }
+        return 0;
+    }
+
     private int star() throws Exception {
         List<Map<String, Object>> sweep = sweep();
         Map<Kind, List<Run>> runs = new EnumMap<>(Kind.class);
@@ -255,6 +282,7 @@ public final class LoadBench implements Callable<Integer> {
             orders.add(order);
             for (Kind k : order) {
                 log("round %d: %s", r, k.title);
+                settle();
                 Process p = start(k, tag);
                 Run run = measure(k, tag, p);
                 stop(p);
@@ -293,19 +321,28 @@ public final class LoadBench implements Callable<Integer> {
     }
 
     /**
-     * The peer at its best: one lever at a time over its values, the others at the best so far (poll size, batch size,
-     * reduction buffer, tasks), each configuration on the same slice of events in topics of its own.
+     * The peer at its best: every poll size with every batch size up to it, each with and without the reduction buffer
+     * (one task), then the other task counts with the best of those; each configuration on the same slice of events,
+     * in topics of its own. A batch size above the poll size is not run: the sink flushes its buffers at the end of
+     * every put, so it behaves as a batch size equal to the poll size.
      */
     private List<Map<String, Object>> sweep() throws Exception {
         long n = Math.min(sweepEvents, events);
         BenchWorkload.Counts slice = BenchWorkload.produce(kafka.bootstrapServers(), "sweep.", n, CUSTOMERS, 43);
         Map<PeerConfig, Double> tried = new LinkedHashMap<>();
-        PeerConfig best = new PeerConfig(sweepSizes.get(0), sweepSizes.get(0), false, sweepTasks.get(0));
+        List<PeerConfig> grid = new ArrayList<>();
+        for (int poll : sweepSizes) {
+            for (int batch : sweepSizes) {
+                if (batch <= poll) {
+                    grid.add(new PeerConfig(poll, batch, false, sweepTasks.get(0)));
+                    grid.add(new PeerConfig(poll, batch, true, sweepTasks.get(0)));
+                }
+            }
+        }
         List<java.util.function.Function<PeerConfig, List<PeerConfig>>> levers = List.of(
-                c -> sweepSizes.stream().map(v -> new PeerConfig(v, c.batchSize(), c.reductionBuffer(), c.tasks())).toList(),
-                c -> sweepSizes.stream().map(v -> new PeerConfig(c.maxPollRecords(), v, c.reductionBuffer(), c.tasks())).toList(),
-                c -> List.of(false, true).stream().map(v -> new PeerConfig(c.maxPollRecords(), c.batchSize(), v, c.tasks())).toList(),
+                c -> grid,
                 c -> sweepTasks.stream().map(v -> new PeerConfig(c.maxPollRecords(), c.batchSize(), c.reductionBuffer(), v)).toList());
+        PeerConfig best = grid.get(0);
         int i = 0;
         for (var lever : levers) {
             for (PeerConfig c : lever.apply(best)) {
@@ -362,7 +399,14 @@ public final class LoadBench implements Callable<Integer> {
         long first = 1_000_000_000L * (2 * index + 2);
         long sent = paced(latencySeconds, first);
         awaitCaughtUp(k, tag, p);
+        if (k == Kind.TIDEWATER) {
+            // Where each batch's time went: Camel's own statistics of every step, for the report's profile.
+            Files.writeString(out.resolve("tidewater-latency-steps.json"), jolokiaRaw("{\"type\":\"read\",\"mbean\":"
+                    + "\"org.apache.camel:context=*,type=processors,name=*\",\"attribute\":[\"RouteId\",\"ProcessorId\","
+                    + "\"ExchangesCompleted\",\"MeanProcessingTime\",\"TotalProcessingTime\"]}"));
+        }
         stop(p);
+        statements(k == Kind.PEER ? peerUrl : warehouseUrl, out.resolve(k.key + "-latency-statements.txt"));
         String from = new UUID(99, first).toString();
         String to = new UUID(99, first + sent - 1).toString();
         String sql = switch (k) {
@@ -384,6 +428,18 @@ public final class LoadBench implements Callable<Integer> {
         }
         if (h.getTotalCount() != sent) {
             throw new IllegalStateException(k.title + " committed " + h.getTotalCount() + " of the " + sent + " paced calls");
+        }
+        // How the calls were committed: in how many transactions, and how far apart.
+        String table = k == Kind.PEER ? "peer_" + tag + "_calls" : schema(k, tag) + ".fact_call";
+        String idColumn = k == Kind.PEER ? "eventid" : "event_id::text";
+        String commits = String.format(Locale.ROOT, "SELECT count(*), avg(n), extract(epoch FROM max(t) - min(t)) / greatest(count(*) - 1, 1) * 1000 FROM"
+                + " (SELECT xmin, count(*) AS n, pg_xact_commit_timestamp(xmin) AS t FROM %s WHERE %s BETWEEN '%s' AND '%s' GROUP BY xmin) x",
+                table, idColumn, from, to);
+        try (Connection c = DriverManager.getConnection(k == Kind.PEER ? peerUrl : warehouseUrl, "postgres", "");
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(commits)) {
+            rs.next();
+            log("%s committed the paced calls in %,d transactions of %.0f calls on average, one every %.1f ms", k.title, rs.getLong(1),
+                    rs.getDouble(2), rs.getDouble(3));
         }
         Latency l = new Latency(k, sent, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
                 h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
@@ -455,16 +511,20 @@ public final class LoadBench implements Callable<Integer> {
     }
 
     private String jolokia(String body) throws Exception {
+        JsonNode answer = JSON.readTree(jolokiaRaw(body));
+        if (answer.path("status").asInt() != 200) {
+            throw new IllegalStateException("Jolokia answered " + answer);
+        }
+        return answer.path("value").asText();
+    }
+
+    private String jolokiaRaw(String body) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + tidewaterMgmtPort + "/observe/jolokia"))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("operator:" + opsPassword).getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode answer = JSON.readTree(response.body());
-        if (answer.path("status").asInt() != 200) {
-            throw new IllegalStateException("Jolokia answered " + response.body());
-        }
-        return answer.path("value").asText();
+        return response.body();
     }
 
     // ---- contestants -------------------------------------------------------------------------------------------------
@@ -923,6 +983,8 @@ public final class LoadBench implements Callable<Integer> {
                 st.execute("CHECKPOINT");
             }
         }
+        // Each contestant's statements file shows its own statements only.
+        statements(warehouseUrl, null);
         log("settled (VACUUM ANALYZE, CHECKPOINT) in %.1f s", (System.nanoTime() - t0) / 1e9);
     }
 
