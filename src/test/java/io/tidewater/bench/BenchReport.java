@@ -87,7 +87,7 @@ final class BenchReport {
         sb.append(String.format(Locale.ROOT, "Load benchmark: %,d events (70%% calls, 20%% order CDC, 10%% customer CDC, %,d customers),"
                 + " %s rounds, %s cores. Rates from each contestant's first to its last commit.%n%n", (Long) r.get("events"), customers,
                 r.get("rounds"), r.get("cores")));
-        sb.append("Peer sweep (Kafka Connect + Debezium JDBC sink, one lever at a time, on a slice of its own):\n\n"
+        sb.append("Peer sweep (Kafka Connect + Debezium JDBC sink on a slice of its own: every poll and batch size, the batch up to the poll, with and without the reduction buffer; then the tasks of the best):\n\n"
                 + "| consumer.max.poll.records | batch.size | use.reduction.buffer | tasks.max | events/s |\n|---:|---:|---|---:|---:|\n");
         for (Map<String, Object> s : sweep) {
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,d |%n", s.get("consumer.max.poll.records"), s.get("batch.size"),
@@ -192,12 +192,12 @@ final class BenchReport {
 
     /**
      * The rate of the last 10% of the events over the rate of the first 10%, from the position samples: the first 10%
-     * from the first sample with anything loaded, each point interpolated between samples.
+     * from the last sample with nothing loaded yet, each point interpolated between samples.
      */
     static double growthRatio(List<double[]> progress, long total) {
-        double[] first = progress.stream().filter(p -> p[1] > 0).findFirst().orElseThrow();
+        double start = progress.stream().filter(p -> p[1] <= 0).mapToDouble(p -> p[0]).max().orElse(progress.get(0)[0]);
         double tenth = total * 0.1;
-        double rateFirst = (tenth - first[1]) / (timeAt(progress, tenth) - first[0]);
+        double rateFirst = tenth / (timeAt(progress, tenth) - start);
         double rateLast = tenth / (timeAt(progress, total) - timeAt(progress, total - tenth));
         return rateLast / rateFirst;
     }

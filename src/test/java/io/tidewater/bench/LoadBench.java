@@ -916,24 +916,17 @@ public final class LoadBench implements Callable<Integer> {
 
     /** Events loaded: the sum of the positions in the schema's etl_offsets (topics start at offset 0). */
     private long positions(String schema, String group) {
-        try (Connection c = DriverManager.getConnection(warehouseUrl, "postgres", "");
-             PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM " + schema + ".etl_offsets WHERE consumer_group = ?")) {
-            ps.setString(1, group);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (Exception e) {
-            return -1;
-        }
+        return topicPosition(schema, group, null);
     }
 
+    /** The same for one topic only (null for every topic). */
     private long topicPosition(String schema, String group, String topic) {
         try (Connection c = DriverManager.getConnection(warehouseUrl, "postgres", "");
              PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM " + schema
-                     + ".etl_offsets WHERE consumer_group = ? AND topic = ?")) {
+                     + ".etl_offsets WHERE consumer_group = ? AND (?::text IS NULL OR topic = ?)")) {
             ps.setString(1, group);
             ps.setString(2, topic);
+            ps.setString(3, topic);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The load benchmark's smoke mode, so the harness does not rot: 10,000 events through a short peer sweep, two rotated
- * rounds of all five contestants and a short latency run of each star contestant, then the report files. Only
- * completeness is asserted here, never timings.
+ * The load benchmark's smoke mode, so the harness does not rot: 10,000 events through a short peer sweep, a round of all
+ * five contestants and a short latency run of each star contestant, then the report files; and the growth mode on
+ * 20,000 events with a live replay. Only completeness is asserted here, never timings.
  */
 class LoadBenchIT {
 
@@ -28,7 +28,7 @@ class LoadBenchIT {
                 "-Dmdep.outputFile=" + peerClasspath).inheritIO().start();
         assertTrue(mvn.waitFor(10, TimeUnit.MINUTES) && mvn.exitValue() == 0, "the peer's classpath (bench/peer/pom.xml)");
 
-        int exit = new CommandLine(new LoadBench()).execute("10000", "--rounds", "2", "--latency-seconds", "3", "--sweep-events", "5000",
+        int exit = new CommandLine(new LoadBench()).execute("10000", "--rounds", "1", "--latency-seconds", "3", "--sweep-events", "5000",
                 "--sweep-sizes", "500", "--sweep-tasks", "1", "--out", out.toString(), "--peer-classpath", peerClasspath.toString());
         assertEquals(0, exit, "the benchmark's exit code");
 
@@ -43,11 +43,27 @@ class LoadBenchIT {
                 "peer_p99_ms", "baseline_p99_ms")) {
             assertTrue(result.get(field).asDouble() > 0, field + " measured");
         }
-        assertEquals(2, result.get("ratio_peer_spread").size(), "the spread of the rounds' ratios");
+        assertEquals(2, result.get("ratio_peer_spread").size(), "the spread of the rounds' ratios (lowest, highest)");
         assertEquals(2, result.get("peer_sweep").size(), "the sweep tried the reduction buffer off and on");
         assertTrue(result.get("peer_config").has("use.reduction.buffer"));
         String table = Files.readString(out.resolve("result.md"));
         assertTrue(table.contains("| Tidewater mirror flows |") && table.contains("| Kafka Connect + Debezium JDBC sink |"), table);
         assertTrue(Files.size(out.resolve("result.png")) > 10_000, "the chart");
+    }
+
+    @Test
+    void growthRunWritesTheGrowthRatioAndTheReplayRate() throws Exception {
+        Path out = Path.of("target", "bench-smoke-growth");
+        int exit = new CommandLine(new LoadBench()).execute("20000", "--growth", "--replay-calls", "6000", "--out", out.toString());
+        assertEquals(0, exit, "the benchmark's exit code");
+
+        JsonNode growth = new ObjectMapper().readTree(out.resolve("growth.json").toFile());
+        assertEquals(20_000, growth.get("growth_events").asLong());
+        assertTrue(growth.get("growth_ratio").asDouble() > 0, "growth_ratio measured");
+        assertTrue(growth.get("replay_calls").asLong() >= 6000, "the replayed range covers the calls asked for");
+        assertTrue(growth.get("replay_eps").asDouble() > 0, "replay_eps measured");
+        JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        assertEquals(growth.get("growth_ratio"), result.get("growth_ratio"), "result.json carries the growth ratio");
+        assertTrue(Files.size(out.resolve("growth.png")) > 10_000, "the chart");
     }
 }
