@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public class Flows {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Flows.class);
+
     public static final String FLOW = "tidewaterFlow";
 
     private final int maxBytes;
@@ -46,7 +48,6 @@ public class Flows {
     /** The columns each mirror's table is known to have. */
     private final Map<String, Set<String>> mirrored = new ConcurrentHashMap<>();
     private final Map<String, DimensionCache> caches = new ConcurrentHashMap<>();
-    private static final Logger LOG = LoggerFactory.getLogger(Flows.class);
     private final Map<String, String> statements = new ConcurrentHashMap<>();
 
     public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats) {

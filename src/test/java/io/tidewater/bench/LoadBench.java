@@ -394,7 +394,7 @@ public final class LoadBench implements Callable<Integer> {
         settle();
         Process p = start(k, tag, out.resolve(k.key + "-latency.log"));
         awaitCaughtUp(k, tag, p);
-        paced(Math.max(3, latencySeconds / 3), 1_000_000_000L * (2 * index + 1));
+        paced(Math.max(2, latencySeconds / 3), 1_000_000_000L * (2 * index + 1));
         awaitCaughtUp(k, tag, p);
         long first = 1_000_000_000L * (2 * index + 2);
         long sent = paced(latencySeconds, first);

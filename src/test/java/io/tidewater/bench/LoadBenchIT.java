@@ -28,7 +28,7 @@ class LoadBenchIT {
                 "-Dmdep.outputFile=" + peerClasspath).inheritIO().start();
         assertTrue(mvn.waitFor(10, TimeUnit.MINUTES) && mvn.exitValue() == 0, "the peer's classpath (bench/peer/pom.xml)");
 
-        int exit = new CommandLine(new LoadBench()).execute("10000", "--rounds", "1", "--latency-seconds", "3", "--sweep-events", "5000",
+        int exit = new CommandLine(new LoadBench()).execute("10000", "--rounds", "1", "--latency-seconds", "2", "--sweep-events", "5000",
                 "--sweep-sizes", "500", "--sweep-tasks", "1", "--out", out.toString(), "--peer-classpath", peerClasspath.toString());
         assertEquals(0, exit, "the benchmark's exit code");
 
