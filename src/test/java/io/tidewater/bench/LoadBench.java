@@ -248,17 +248,26 @@ public final class LoadBench implements Callable<Integer> {
     // ---- the star schema, the same-work pair, latency -------------------------------------------------------------
 
     /**
+     * One contestant's run, after a settle: until it has loaded every event, then its top statements and a check of its
+     * rows.
+     */
+    private Run run(Kind k, String tag) throws Exception {
+        settle();
+        Process p = start(k, tag);
+        Run run = measure(k, tag, p);
+        stop(p);
+        statements(k == Kind.PEER || k == Kind.PEER_MIRROR ? peerUrl : warehouseUrl, out.resolve(k.key + "-" + tag + "-statements.txt"));
+        verify(k, tag);
+        return run;
+    }
+
+    /**
      * The given contestants, once each (the peer at its defaults), then the latency of each star one among them: for
      * profiling or trying one contestant, e.g. with TIDEWATER_BENCH_JFR.
      */
     private int only() throws Exception {
         for (Kind k : only) {
-            settle();
-            Process p = start(k, "o");
-            measure(k, "o", p);
-            stop(p);
-            statements(k == Kind.PEER || k == Kind.PEER_MIRROR ? peerUrl : warehouseUrl, out.resolve(k.key + "-o-statements.txt"));
-            verify(k, "o");
+            run(k, "o");
         }
         int i = 0;
         for (Kind k : only) {
@@ -282,13 +291,7 @@ public final class LoadBench implements Callable<Integer> {
             orders.add(order);
             for (Kind k : order) {
                 log("round %d: %s", r, k.title);
-                settle();
-                Process p = start(k, tag);
-                Run run = measure(k, tag, p);
-                stop(p);
-                statements(k == Kind.PEER || k == Kind.PEER_MIRROR ? peerUrl : warehouseUrl,
-                        out.resolve(k.key + "-" + tag + "-statements.txt"));
-                verify(k, tag);
+                Run run = run(k, tag);
                 // The last round's star contestants stay for the latency runs; everything else is dropped.
                 if (k.mirror() || r < rounds) {
                     drop(k, tag);
