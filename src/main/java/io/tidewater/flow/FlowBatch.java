@@ -85,6 +85,7 @@ public class FlowBatch extends LoadBatch<Row> {
             }
             out.setHeader(LOOKUP_VALUES + j, values);
             out.setHeader("k" + j, new Long[bind.size()]);
+            out.setHeader("i" + j, new Long[0]);
         }
         out.setHeader(LOOKUPS, flow.lookups().size());
         out.setHeader(ROUNDS, 1);

@@ -110,7 +110,11 @@ public class FlowLookups implements AggregationStrategy {
         return all;
     }
 
-    /** The enricher's strategy: the surrogate key of each row (aligned with the lookup's values) as header k<index>. */
+    /**
+     * The enricher's strategy: the surrogate key of each row (aligned with the lookup's values) as header k<index>, and
+     * as header i<index> the distinct ones the cache holds without a source LSN (inferred members, when last read), which
+     * a fact batch that rolls up locks (see {@link FlowSql}).
+     */
     @Override
     @SuppressWarnings("unchecked")
     public Exchange aggregate(Exchange original, Exchange resource) {
@@ -127,6 +131,7 @@ public class FlowLookups implements AggregationStrategy {
         int index = resource.getMessage().getHeader(LOOKUP, Integer.class);
         Object[] values = original.getMessage().getHeader(FlowBatch.LOOKUP_VALUES + index, Object[].class);
         Long[] surrogate = new Long[values.length];
+        Set<Long> inferred = new LinkedHashSet<>();
         for (int i = 0; i < values.length; i++) {
             if (values[i] == null) {
                 continue;     // a delete: nothing to look up
@@ -137,8 +142,12 @@ public class FlowLookups implements AggregationStrategy {
                         + original.getMessage().getHeader(Flows.FLOW) + ", lookup " + index + "); the batch is tried again");
             }
             surrogate[i] = k.key();
+            if (k.lsn() == 0) {
+                inferred.add(k.key());
+            }
         }
         original.getMessage().setHeader("k" + index, surrogate);
+        original.getMessage().setHeader("i" + index, inferred.toArray(Long[]::new));
         return original;
     }
 }

@@ -16,11 +16,19 @@ import io.tidewater.flow.FlowSpec.Rollup;
  * The batch statements of a flow, generated from its declaration: every value a bound array parameter, every name a
  * validated, quoted identifier. Parameters: c0.. (the bound columns), k0.. (the lookups' surrogate keys), lsns, deletes,
  * changedAts, and the batch's offsets; a dimension's rounds suffix them with _r0.., one round per change of a key.
+ *
+ * <p>Rollups take no table-wide lock. Their upserts add differences (commutative), each statement in the order of the
+ * groups, so concurrent writers only meet on the rows of the groups they share. What must not interleave is a fact batch
+ * and the filling-in of an inferred member it looks up: a fact batch that rolls up takes a share lock on the inferred
+ * members it looks up (parameters i0.., the surrogate keys its cache holds without a source LSN), and a dimension batch
+ * takes an update lock on the inferred members it may fill in, both in key order. So either the fact batch commits first
+ * and the member's move sees its facts, or it waits and its statement sees the member filled in. A group whose count
+ * reaches 0 is deleted by key, found in what the upserts returned; no statement scans a rollup.
  */
 public final class FlowSql {
 
-    /** The advisory lock every writer of a rollup takes, so no two transactions change one from different snapshots. */
-    static final int ROLLUP_LOCK = 7001;
+    /** The transaction setting that holds the groups a rollup upsert left with a count of 0 (prefix; the upsert's tag follows). */
+    private static final String EMPTIED = "tidewater.emptied_";
     /** The transaction setting that holds a dimension batch's inferred members (surrogate keys) until its moves. */
     private static final String INFERRED = "tidewater.inferred";
     static final String OFFSETS = """
@@ -77,8 +85,8 @@ public final class FlowSql {
         List<String> updatable = f.stored().stream().map(Column::name)
                 .filter(c -> !f.key().contains(c) && f.lookups().stream().noneMatch(l -> l.column().equals(c))).toList();
         StringBuilder sql = new StringBuilder();
-        if (!f.rollups().isEmpty()) {
-            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(");\n");
+        if (!f.rollups().isEmpty() && !f.lookups().isEmpty()) {
+            sql.append(lockInferred(f, dimensions));
         }
         String key = names(f.key());
         sql.append("WITH input AS (\n    SELECT DISTINCT ON (").append(key).append(") * FROM ")
@@ -116,21 +124,24 @@ public final class FlowSql {
             sql.append(", delta AS (\n    SELECT ").append(names(stored)).append(", 1 AS \"sign-\" FROM inserted\n    UNION ALL SELECT ")
                     .append(names(stored)).append(", 1 FROM changed\n    UNION ALL SELECT ")
                     .append(stored.stream().map(c -> "\"old-" + c + "\"").collect(Collectors.joining(", "))).append(", -1 FROM changed\n)");
-            // Only the first statement of a batch may return rows (the driver reads that result), so the last rollup is
-            // the statement itself and the others are its CTEs.
-            int last = f.rollups().size() - 1;
-            for (int r = 0; r <= last; r++) {
+            StringJoiner emptied = new StringJoiner(", ");
+            for (int r = 0; r < f.rollups().size(); r++) {
                 Rollup rollup = f.rollups().get(r);
-                String upsert = rollupUpsert(rollup, "SELECT " + groupSelect(rollup) + ", " + measureSelect(rollup, "fact.\"sign-\"")
-                        + "\n    FROM delta fact" + joins(f, dimensions, null) + "\n    GROUP BY " + groupOrdinals(rollup));
-                if (r < last) {
-                    sql.append(", r").append(r).append(" AS (\n").append(upsert).append("\n)");
-                } else {
-                    sql.append("\n").append(upsert).append(";\n");
+                sql.append(", r").append(r).append(" AS (\n").append(rollupUpsert(rollup, "SELECT " + groupSelect(rollup) + ", "
+                        + measureSelect(rollup, "fact.\"sign-\"") + "\n    FROM delta fact" + joins(f, dimensions, null) + "\n    GROUP BY "
+                        + groupOrdinals(rollup))).append("\n)");
+                String set = rememberEmptied(rollup, "r" + r);
+                if (set != null) {
+                    emptied.add(set);
                 }
             }
-            for (Rollup rollup : f.rollups()) {
-                sql.append(dropEmpty(rollup));
+            sql.append("\nSELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed)");
+            if (emptied.length() > 0) {
+                sql.append(", ").append(emptied);
+            }
+            sql.append(";\n");
+            for (int r = 0; r < f.rollups().size(); r++) {
+                sql.append(dropEmptied(f.rollups().get(r), "r" + r));
             }
         }
         return sql.append(OFFSETS).toString();
@@ -155,6 +166,10 @@ public final class FlowSql {
                 .collect(Collectors.joining(", "));
     }
 
+    /**
+     * The differences added to a rollup, in the order of its groups; a rollup with a count returns its changed rows (as
+     * "row-", of the table's row type) for {@link #rememberEmptied}.
+     */
     private static String rollupUpsert(Rollup r, String select) {
         List<String> groups = new ArrayList<>(r.groupBy().keySet());
         List<String> measures = new ArrayList<>(r.measures().keySet());
@@ -162,12 +177,48 @@ public final class FlowSql {
         all.addAll(measures);
         return "    INSERT INTO " + id(r.table()) + " AS a (" + names(all) + ")\n    " + select + "\n    ORDER BY " + groupOrdinals(r)
                 + "\n    ON CONFLICT (" + names(groups) + ") DO UPDATE SET "
-                + measures.stream().map(m -> id(m) + " = a." + id(m) + " + EXCLUDED." + id(m)).collect(Collectors.joining(", "));
+                + measures.stream().map(m -> id(m) + " = a." + id(m) + " + EXCLUDED." + id(m)).collect(Collectors.joining(", "))
+                + (r.countMeasure() == null ? "" : "\n    RETURNING a AS \"row-\"");
     }
 
-    private static String dropEmpty(Rollup r) {
+    /**
+     * The select expression remembering, for the transaction, the groups of a rollup whose count the upsert of this tag
+     * (a CTE of that name) brought to 0; null for a rollup without a count.
+     */
+    private static String rememberEmptied(Rollup r, String tag) {
         String count = r.countMeasure();
-        return count == null ? "" : "DELETE FROM " + id(r.table()) + " WHERE " + id(count) + " = 0;\n";
+        return count == null ? null : "set_config('" + EMPTIED + tag + "', coalesce((SELECT array_agg(x.\"row-\")::text FROM " + tag
+                + " x WHERE (x.\"row-\")." + id(count) + " = 0), '{}'), true)";
+    }
+
+    /** Deletes, by key, the groups the upsert of this tag emptied (still at a count of 0). */
+    private static String dropEmptied(Rollup r, String tag) {
+        String count = r.countMeasure();
+        if (count == null) {
+            return "";
+        }
+        return "DELETE FROM " + id(r.table()) + " a USING unnest(current_setting('" + EMPTIED + tag + "')::" + id(r.table()) + "[]) e WHERE "
+                + r.groupBy().keySet().stream().map(g -> "a." + id(g) + " = e." + id(g)).collect(Collectors.joining(" AND "))
+                + " AND a." + id(count) + " = 0;\n";
+    }
+
+    /**
+     * The first statement of a fact batch that rolls up: a share lock on each inferred member it looks up (i0..), per
+     * dimension in key order, so no dimension batch fills one in while this batch's facts go to its unknown groups.
+     */
+    private static String lockInferred(FlowSpec f, Map<String, FlowSpec> dimensions) {
+        Map<String, List<String>> byDimension = new java.util.LinkedHashMap<>();
+        for (int j = 0; j < f.lookups().size(); j++) {
+            byDimension.computeIfAbsent(f.lookups().get(j).dimension(), k -> new ArrayList<>()).add(":?i" + j + "::bigint[]");
+        }
+        StringJoiner counts = new StringJoiner(" + ");
+        byDimension.forEach((name, params) -> {
+            FlowSpec d = dimensions.get(name);
+            String sk = id(d.dimension().surrogateKey());
+            counts.add("(SELECT count(*) FROM (SELECT 1 FROM " + id(d.table()) + " d WHERE d." + sk + " = ANY (" + String.join(" || ", params)
+                    + ") AND d.\"is_inferred\" ORDER BY d." + sk + " FOR SHARE) l)");
+        });
+        return "SELECT " + counts + ";\n";
     }
 
     /** The fact's lookups joined by surrogate key, each under its name; {@code nulled} joined to nothing instead. */
@@ -391,8 +442,8 @@ public final class FlowSql {
      * A dimension: its per-key locks, then one statement per round (each key changes at most once per round): a change
      * not newer than what the key has is skipped; an inferred member is filled in in place; a change of a tracked column
      * closes the current version and opens a new one; other changes update in place; a delete closes the current version.
-     * Members filled in by the rounds then move their facts in the rollups that look this dimension up, under the rollup
-     * lock, taken only then and only if the batch filled one.
+     * Members filled in by the rounds then move their facts in the rollups that look this dimension up. The batch's
+     * inferred members are locked first, in key order: a fact batch that rolls up holds a share lock on those it looks up.
      */
     public static String dimension(FlowSpec d, int rounds, List<FlowSpec> dependents, Map<String, FlowSpec> dimensions) {
         String t = id(d.table());
@@ -401,11 +452,13 @@ public final class FlowSql {
         List<String> attrs = d.stored().stream().map(Column::name).filter(c -> !c.equals(d.naturalKey())).toList();
         String inputCols = names(boundNames(d)) + ", \"at-\", \"lsn-\", \"del-\"";
         List<String> moves = new ArrayList<>();
+        List<Rollup> moved = new ArrayList<>();
         for (FlowSpec f : dependents) {
             for (Lookup l : f.lookups()) {
                 if (l.dimension().equals(d.name())) {
                     for (Rollup r : f.rollups()) {
                         moves.add(moveFilled(f, l, r, dimensions));
+                        moved.add(r);
                     }
                 }
             }
@@ -417,6 +470,9 @@ public final class FlowSql {
             sql.append("SELECT set_config('").append(INFERRED).append("', coalesce((SELECT array_agg(i.").append(sk).append(")::text FROM ")
                     .append(t).append(" i WHERE i.").append(nk).append(" = ANY (:?lockKeys::").append(d.columns().get(d.naturalKey()).type().arrayCast())
                     .append(") AND i.\"is_current\" AND i.\"is_inferred\"), '{}'), true);\n");
+            // Waits for the fact batches that look one of them up (their share locks), and keeps new ones waiting.
+            sql.append("SELECT count(*) FROM (SELECT 1 FROM ").append(t).append(" i WHERE i.").append(sk).append(" = ANY (current_setting('")
+                    .append(INFERRED).append("')::bigint[]) ORDER BY i.").append(sk).append(" FOR NO KEY UPDATE) l;\n");
         }
         String tracked = d.dimension().tracked().isEmpty() ? "FALSE"
                 : "(" + d.dimension().tracked().stream().map(c -> "c." + id(c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
@@ -452,21 +508,26 @@ public final class FlowSql {
                     .append(sk).append(" IN (SELECT ").append(sk).append(" FROM updated UNION ALL SELECT ").append(sk).append(" FROM opened);\n");
         }
         if (!moves.isEmpty()) {
-            // Filled-in members move their facts out of the unknown groups. Only then is the rollup lock taken, and only
-            // for the rest of the transaction: the move's snapshot sees every fact committed before, and a fact batch
-            // that comes after waits for the lock and sees the members filled in.
+            // Filled-in members move their facts out of the unknown groups. The statement's snapshot sees every fact of
+            // them committed before (a fact batch that looked one up committed before its lock was granted above), and a
+            // fact batch that comes after waits for this transaction and sees the members filled in.
             String filled = "SELECT * FROM " + t + " WHERE " + sk + " = ANY (current_setting('" + INFERRED + "')::bigint[]) AND NOT \"is_inferred\"";
-            sql.append("SELECT pg_advisory_xact_lock(").append(ROLLUP_LOCK).append(") WHERE EXISTS (").append(filled).append(");\n")
-                    .append("WITH filled AS (\n    ").append(filled).append("\n)");
+            sql.append("WITH filled AS (\n    ").append(filled).append("\n)");
+            StringJoiner emptied = new StringJoiner(", ");
             for (int m = 0; m < moves.size(); m++) {
                 sql.append(", m").append(m).append(" AS (\n").append(moves.get(m)).append("\n)");
+                String set = rememberEmptied(moved.get(m), "m" + m);
+                if (set != null) {
+                    emptied.add(set);
+                }
             }
-            sql.append("\nUPDATE ").append(t).append(" SET ").append(sk).append(" = ").append(sk).append(" WHERE FALSE AND ")
-                    .append(sk).append(" IN (SELECT ").append(sk).append(" FROM filled);\n");
-        }
-        for (FlowSpec f : dependents) {
-            for (Rollup r : f.rollups()) {
-                sql.append(dropEmpty(r));
+            sql.append("\nSELECT (SELECT count(*) FROM filled)");
+            if (emptied.length() > 0) {
+                sql.append(", ").append(emptied);
+            }
+            sql.append(";\n");
+            for (int m = 0; m < moves.size(); m++) {
+                sql.append(dropEmptied(moved.get(m), "m" + m));
             }
         }
         return sql.append(OFFSETS).toString();

@@ -7,18 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.tidewater.flow.FlowBatch;
+import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowSql;
 import io.tidewater.flow.Flows;
 import io.tidewater.flow.RecordReader;
@@ -40,11 +47,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * side replay of [x] next to the live route's [x, y]. The dimension must equal the versions computed here by applying
  * the changes once each in LSN order; and the enricher's lookup of a customer being deleted returns its last version,
  * never a resurrected inferred member. The statements are those the engine generates from routes/cdc-customers.camel.yaml.
+ *
+ * <p>Issue 13: rollups take no table-wide lock, yet a calls batch of a customer known only as an inferred member and the
+ * customer's change that fills the member in must not interleave. Whichever transaction holds first, every call ends up
+ * in the hourly groups of the customer's real region and segment, and no unknown group is left.
  */
 @ExtendWith(SharedInfrastructure.class)
 class CustomerVersionsConcurrencyTest {
 
     private static final String CUSTOMERS = "cdc-customers";
+    private static final String CALLS = "events-calls";
     /** The shipped flows, so the statement under test is the one the customers flow runs. */
     private static final Flows FLOWS = new Flows(Flows.read(Path.of("routes"),
             v -> v.replaceAll("\\{\\{([^}]+)}}", "$1").replaceAll(".*(size|seconds)$", "1")), 1024, "test", null);
@@ -115,6 +127,100 @@ class CustomerVersionsConcurrencyTest {
         }
         assertEquals(1, warehouse.count("SELECT count(*) FROM dim_customer WHERE customer_id = " + id));
         assertFalse(warehouse.rows("SELECT 1 FROM dim_customer WHERE customer_id = ? AND (is_current OR is_inferred)", id).size() > 0);
+    }
+
+    /** A call of the test's input: its hour group follows from startedAt. */
+    record Call(String eventId, long customerId, Instant startedAt, int durationSec) {
+    }
+
+    @Test
+    void callsOfAnInferredCustomerLandInItsRealGroupsWhicheverTransactionCommitsFirst() throws Exception {
+        for (boolean callsHoldFirst : new boolean[] {false, true}) {
+            long id = nextId++;
+            long key;
+            try (Connection c = warehouse.dataSource().getConnection()) {
+                key = ensure(c, id)[0];
+            }
+            Instant day = Instant.parse("2026-11-01T00:00:00Z").plus(Duration.ofDays(id));
+            List<Call> before = List.of(call(id, day.plusSeconds(600), 30), call(id, day.plusSeconds(4200), 45));
+            List<Call> racing = List.of(call(id, day.plusSeconds(700), 60), call(id, day.plusSeconds(7300), 90));
+            try (Connection c = warehouse.dataSource().getConnection()) {
+                applyCalls(c, before, key);
+            }
+            Change filled = new Change(id, "Ada", "enterprise", "apac", 10, false);
+            String scenario = callsHoldFirst ? "the calls batch holds, the customer waits" : "the customer holds, the calls batch waits";
+            try (Connection calls = warehouse.dataSource().getConnection(); Connection customers = warehouse.dataSource().getConnection()) {
+                calls.setAutoCommit(false);
+                customers.setAutoCommit(false);
+                Connection holder = callsHoldFirst ? calls : customers;
+                Connection waiter = callsHoldFirst ? customers : calls;
+                Runnable holds = () -> run(callsHoldFirst ? () -> applyCalls(calls, racing, key) : () -> apply(customers, List.of(filled)));
+                Runnable waits = () -> run(callsHoldFirst ? () -> apply(customers, List.of(filled)) : () -> applyCalls(calls, racing, key));
+                holds.run();
+                int waiterPid = pid(waiter);
+                CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
+                    waits.run();
+                    run(waiter::commit);
+                });
+                // The waiter either waits for a lock or (were nothing to stop it) finishes; the holder commits after.
+                await().atMost(Duration.ofSeconds(30)).until(() -> second.isDone() || warehouse.count(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = " + waiterPid + " AND wait_event_type = 'Lock'") == 1);
+                holder.commit();
+                second.get(30, TimeUnit.SECONDS);
+            }
+            Map<List<Object>, List<Long>> expected = new TreeMap<>(Comparator.comparing(Object::toString));
+            for (Call call : Stream.concat(before.stream(), racing.stream()).toList()) {
+                Instant hour = call.startedAt().truncatedTo(ChronoUnit.HOURS);
+                expected.merge(List.of(hour, filled.region(), filled.segment()), List.of(1L, (long) call.durationSec()),
+                        (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)));
+            }
+            Map<List<Object>, List<Long>> actual = new TreeMap<>(Comparator.comparing(Object::toString));
+            warehouse.rows("SELECT hour, region, segment, calls, total_duration_sec FROM agg_calls_hourly WHERE hour >= ? AND hour < ?",
+                    Timestamp.from(day), Timestamp.from(day.plus(Duration.ofDays(1)))).forEach(r -> actual.put(
+                    List.of(((Timestamp) r.get("hour")).toInstant(), r.get("region"), r.get("segment")),
+                    List.of(((Number) r.get("calls")).longValue(), ((Number) r.get("total_duration_sec")).longValue())));
+            assertEquals(expected, actual, scenario);
+        }
+    }
+
+    private static Call call(long customerId, Instant startedAt, int durationSec) {
+        return new Call(UUID.randomUUID().toString(), customerId, startedAt, durationSec);
+    }
+
+    /** One batch of the calls flow, every call looked up to the member key as the cache holds it (inferred: no LSN). */
+    private void applyCalls(Connection c, List<Call> calls, long key) throws Exception {
+        List<RecordReader.Row> rows = new ArrayList<>();
+        for (Call call : calls) {
+            rows.add(new RecordReader.Row(boundValues(CALLS, Map.of("event_id", call.eventId(), "type", "call.completed", "customer_id", call.customerId(),
+                    "agent_id", "a-1", "started_at", call.startedAt().toString(), "duration_sec", call.durationSec(), "outcome", "resolved")),
+                    0, false, null));
+        }
+        Message headers = new DefaultMessage(new DefaultCamelContext());
+        FLOWS.batch(CALLS).columns(rows, headers);
+        Map<String, Object> params = new HashMap<>(headers.getHeaders());
+        Long[] keys = new Long[calls.size()];
+        Arrays.fill(keys, key);
+        params.put("k0", keys);
+        params.put("i0", new Long[] {key});
+        params.putAll(NamedSql.noOffsets());
+        NamedSql.execute(c, FLOWS.statementFor(CALLS, 1), params);
+    }
+
+    /** A record's values in the order of the flow's bound columns, by column name. */
+    private static Object[] boundValues(String flow, Map<String, Object> byName) {
+        return FLOWS.flow(flow).bound().stream().map(FlowSpec.Column::name).map(byName::get).toArray();
+    }
+
+    interface SqlStep {
+        void run() throws Exception;
+    }
+
+    private static void run(SqlStep step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Change change(long id, Kind kind, long lsn, Change before) {
