@@ -13,7 +13,8 @@ BEGIN
     UPDATE agg_calls_hourly a SET calls = a.calls - m.calls, total_duration_sec = a.total_duration_sec - m.total_duration_sec
     FROM (SELECT hour, sum(calls) AS calls, sum(total_duration_sec) AS total_duration_sec FROM moved GROUP BY hour) m
     WHERE a.hour = m.hour AND a.region = 'unknown' AND a.segment = 'unknown';
-    DELETE FROM agg_calls_hourly WHERE calls = 0;
+    DELETE FROM agg_calls_hourly a USING (SELECT DISTINCT hour FROM moved) m
+    WHERE a.hour = m.hour AND a.region = 'unknown' AND a.segment = 'unknown' AND a.calls = 0;
     INSERT INTO agg_calls_hourly AS a (hour, region, segment, calls, total_duration_sec)
     SELECT hour, coalesce(region, 'unknown'), coalesce(segment, 'unknown'), calls, total_duration_sec FROM moved
     ON CONFLICT (hour, region, segment) DO UPDATE
@@ -74,6 +75,10 @@ DECLARE
     filled       bigint[] := '{}';
 BEGIN
     PERFORM baseline_lock_customers(ids);
+    -- The inferred members this batch may fill in, locked in key order: a calls batch holds a share lock on those it
+    -- looks up, so it either commits before (its calls are seen and moved) or waits and attributes after this commits.
+    PERFORM 1 FROM dim_customer d WHERE d.customer_id = ANY (ids) AND d.is_current AND d.is_inferred
+        ORDER BY d.customer_key FOR NO KEY UPDATE;
     FOR i IN 1 .. coalesce(array_length(ids, 1), 0) LOOP
         SELECT max(d.source_lsn) INTO newest FROM dim_customer d WHERE d.customer_id = ids[i];
         CONTINUE WHEN newest IS NOT NULL AND newest >= lsns[i];
@@ -103,9 +108,6 @@ BEGIN
         END IF;
     END LOOP;
     IF array_length(filled, 1) > 0 THEN
-        -- Only moving calls in agg_calls_hourly needs the aggregate's lock. Taken here, after the fill-ins, a calls
-        -- batch either committed before (its rows are seen and moved) or attributes after this commits.
-        PERFORM pg_advisory_xact_lock(7001);
         PERFORM baseline_reattribute_inferred_calls(filled);
     END IF;
     RETURN QUERY SELECT * FROM baseline_customer_versions(ids);

@@ -44,6 +44,10 @@ public final class BaselineLoader {
     private static final Map<Long, Long> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
     /** Keys read or written by the consumer's current transaction: into {@link #KEYS} once it commits. */
     private static final ThreadLocal<Map<Long, Long>> PENDING = ThreadLocal.withInitial(HashMap::new);
+    /** Keys of members last seen inferred (no source LSN): a calls batch locks those it looks up, as Tidewater's do. */
+    private static final java.util.Set<Long> INFERRED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The consumer's current transaction's changes to {@link #INFERRED}: key to inferred or not. */
+    private static final ThreadLocal<Map<Long, Boolean>> PENDING_INFERRED = ThreadLocal.withInitial(HashMap::new);
 
     private BaselineLoader() {
     }
@@ -77,13 +81,16 @@ public final class BaselineLoader {
     private static void warmKeys(String jdbc, String schema) throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
              PreparedStatement path = c.prepareStatement("SELECT set_config('search_path', ?, false)");
-             PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM dim_customer WHERE is_current"
+             PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key, is_inferred FROM dim_customer WHERE is_current"
                      + " ORDER BY customer_key DESC LIMIT 100000")) {
             path.setString(1, schema);
             path.execute();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     KEYS.put(rs.getLong(1), rs.getLong(2));
+                    if (rs.getBoolean(3)) {
+                        INFERRED.add(rs.getLong(2));
+                    }
                 }
             }
         }
@@ -169,10 +176,19 @@ public final class BaselineLoader {
                         c.commit();
                         KEYS.putAll(PENDING.get());
                         PENDING.get().clear();
+                        PENDING_INFERRED.get().forEach((k, inferred) -> {
+                            if (inferred) {
+                                INFERRED.add(k);
+                            } else {
+                                INFERRED.remove(k);
+                            }
+                        });
+                        PENDING_INFERRED.get().clear();
                         break;
                     } catch (SQLException e) {
                         c.rollback();
                         PENDING.get().clear();
+                        PENDING_INFERRED.get().clear();
                         if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
                             throw e;
                         }
@@ -196,12 +212,14 @@ public final class BaselineLoader {
         if (missing.isEmpty()) {
             return keys;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM baseline_ensure_customers(?)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key, source_lsn FROM baseline_ensure_customers(?)")) {
             ps.setArray(1, c.createArrayOf("bigint", missing.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     keys.put(rs.getLong(1), rs.getLong(2));
                     PENDING.get().put(rs.getLong(1), rs.getLong(2));
+                    rs.getLong(3);
+                    PENDING_INFERRED.get().put(rs.getLong(2), rs.wasNull());
                 }
             }
         }
@@ -237,9 +255,15 @@ public final class BaselineLoader {
                 + " count(*), sum(i.duration_sec) FROM inserted i LEFT JOIN dim_customer d ON d.customer_key = i.customer_key"
                 + " GROUP BY 1, 2, 3 ON CONFLICT (hour, region, segment) DO UPDATE SET calls = a.calls + EXCLUDED.calls,"
                 + " total_duration_sec = a.total_duration_sec + EXCLUDED.total_duration_sec";
-        // Every writer of the aggregate takes its lock first, as Tidewater's calls batches do.
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(7001)")) {
-            lock.execute();
+        // A share lock on the inferred members looked up, in key order, as Tidewater's calls batches take.
+        Object[] inferred = java.util.Arrays.stream(key).filter(k -> INFERRED.contains((Long) k) || Boolean.TRUE.equals(PENDING_INFERRED.get().get((Long) k)))
+                .distinct().toArray();
+        if (inferred.length > 0) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT count(*) FROM (SELECT 1 FROM dim_customer WHERE customer_key = ANY (?)"
+                    + " AND is_inferred ORDER BY customer_key FOR SHARE) l")) {
+                lock.setArray(1, c.createArrayOf("bigint", inferred));
+                lock.execute();
+            }
         }
         executeWithArrays(c, sql, new String[] {"text", "bigint", "bigint", "text", "text", "int4", "text"},
                 new Object[][] {ids, cust, key, agent, started, duration, outcome});
@@ -291,13 +315,15 @@ public final class BaselineLoader {
             cols[7][i] = Boolean.FALSE;
         }
         String[] types = {"bigint", "text", "text", "text", "text", "timestamptz", "bigint", "boolean"};
-        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key FROM baseline_apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, customer_key, source_lsn FROM baseline_apply_customer_changes(?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (int i = 0; i < cols.length; i++) {
                 ps.setArray(i + 1, c.createArrayOf(types[i], cols[i]));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     PENDING.get().put(rs.getLong(1), rs.getLong(2));
+                    rs.getLong(3);
+                    PENDING_INFERRED.get().put(rs.getLong(2), rs.wasNull());
                 }
             }
         }
