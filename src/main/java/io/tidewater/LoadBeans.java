@@ -17,6 +17,7 @@ import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.events.BatchCommit;
+import io.tidewater.events.FlowPipeline;
 import io.tidewater.flow.DimensionCache;
 import io.tidewater.flow.FlowLookups;
 import io.tidewater.flow.FlowSpec;
@@ -81,7 +82,9 @@ public final class LoadBeans {
         flows.setWarehouse(edw);
         flows.warmCaches(edw);
         registry.accept("edw", edw);
-        registry.accept("edwOffsets", new EdwOffsetRepository(edw, group));
+        EdwOffsetRepository positions = new EdwOffsetRepository(edw, group);
+        registry.accept("edwOffsets", positions);
+        registry.accept("flowPipeline", new FlowPipeline(positions));
         registry.accept("pipelineStats", stats);
         registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
         registry.accept("batchCommit", new BatchCommit());

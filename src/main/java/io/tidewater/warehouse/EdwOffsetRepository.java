@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
@@ -21,15 +24,27 @@ public class EdwOffsetRepository extends ServiceSupport implements StateReposito
 
     private final DataSource edw;
     private final String group;
+    /** How often each partition ("topic/partition") was sought to its position here. */
+    private final Map<String, AtomicLong> seeks = new ConcurrentHashMap<>();
 
     public EdwOffsetRepository(DataSource edw, String group) {
         this.edw = edw;
         this.group = group;
     }
 
+    /**
+     * How many times a partition ("topic/partition") was assigned and sought to its position in etl_offsets: a batch
+     * polled before the last of them will be polled again, whoever owns the partition now.
+     */
+    public long seeks(String key) {
+        AtomicLong n = seeks.get(key);
+        return n == null ? 0 : n.get();
+    }
+
     /** Key "topic/partition"; the answer is the last loaded offset, as camel-kafka seeks to it plus one. */
     @Override
     public String getState(String key) {
+        seeks.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
         int slash = key.lastIndexOf('/');
         String topic = key.substring(0, slash);
         int partition = Integer.parseInt(key.substring(slash + 1));

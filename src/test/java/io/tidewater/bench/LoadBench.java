@@ -114,6 +114,10 @@ public final class LoadBench implements Callable<Integer> {
     @Option(names = "--sweep-tasks", split = ",", defaultValue = "1,2,3", description = "Values swept for the peer's tasks.max (default ${DEFAULT-VALUE}).")
     List<Integer> sweepTasks;
 
+    @Option(names = "--sweep-reduction-buffer", split = ",", defaultValue = "false,true",
+            description = "Values swept for the peer's use.reduction.buffer (default ${DEFAULT-VALUE}).")
+    List<Boolean> sweepReductionBuffer;
+
     @Option(names = "--only", split = ",", description = "Only these contestants, one round each, no sweep and no latency runs (for profiling):"
             + " ${COMPLETION-CANDIDATES}.")
     List<Kind> only;
@@ -337,8 +341,9 @@ public final class LoadBench implements Callable<Integer> {
         for (int poll : sweepSizes) {
             for (int batch : sweepSizes) {
                 if (batch <= poll) {
-                    grid.add(new PeerConfig(poll, batch, false, sweepTasks.get(0)));
-                    grid.add(new PeerConfig(poll, batch, true, sweepTasks.get(0)));
+                    for (boolean buffer : sweepReductionBuffer) {
+                        grid.add(new PeerConfig(poll, batch, buffer, sweepTasks.get(0)));
+                    }
                 }
             }
         }
