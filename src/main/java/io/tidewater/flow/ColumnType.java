@@ -115,6 +115,9 @@ public record ColumnType(String name, int precision, int scale) {
                     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000).toString();
                 }
                 String s = text(field, v);
+                if (isUtcInstant(s)) {
+                    return s;
+                }
                 try {
                     return Instant.parse(s).toString();
                 } catch (DateTimeParseException e) {
@@ -148,6 +151,52 @@ public record ColumnType(String name, int precision, int scale) {
                 return s;
             }
         }
+    }
+
+    /**
+     * The common form of an instant, checked without parsing it into an object: yyyy-MM-ddTHH:mm:ss, an optional fraction
+     * of 1 to 9 digits, and Z, naming a real date and time. PostgreSQL reads it as it is; any other form (an offset, a leap
+     * second, a year past 9999) goes through Instant.parse.
+     */
+    static boolean isUtcInstant(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+            return false;
+        }
+        if (n > 20 && (s.charAt(19) != '.' || n == 21)) {
+            return false;
+        }
+        for (int i = 20; i < n - 1; i++) {
+            if (!digit(s.charAt(i))) {
+                return false;
+            }
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= java.time.YearMonth.of(year, month).lengthOfMonth()
+                && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** The value of count decimal digits at from, or -1 if one of them is not a digit. */
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (!digit(c)) {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     private static String text(String field, JsonNode v) {

@@ -235,6 +235,12 @@ public final class FlowTables {
             sql += ";\nCREATE UNIQUE INDEX " + id(f.table() + "_current") + " ON " + id(f.table()) + " (" + nk + ") WHERE \"is_current\""
                     + ";\nCREATE INDEX " + id(f.table() + "_natural") + " ON " + id(f.table()) + " (" + nk + ", \"source_lsn\")";
         }
+        if (!f.rollups().isEmpty()) {
+            // When a dimension batch fills in an inferred member, its facts move in the rollups: found by this index.
+            for (Lookup l : f.lookups()) {
+                sql += ";\nCREATE INDEX " + id(f.table() + "_" + l.into()) + " ON " + id(f.table()) + " (" + id(l.into()) + ")";
+            }
+        }
         return sql;
     }
 

@@ -100,6 +100,9 @@ class FlowTablesTest {
                 columns("agg_payments_daily"));
         assertEquals(1, warehouse.count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + warehouse.schema()
                 + "' AND tablename = 'agg_payments_daily' AND indexdef LIKE '%UNIQUE%(day, region)%'"));
+        // Filling in a customer moves its payments in the rollup: found by the lookup's key.
+        assertEquals(1, warehouse.count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + warehouse.schema()
+                + "' AND tablename = 'fact_payment' AND indexdef LIKE '%(customer_key)'"));
         // The demo tables, made by the migrations, match their declarations: nothing changes.
         assertEquals(12, columns("fact_order").size());
     }
