@@ -114,7 +114,7 @@ public final class LoadBench implements Callable<Integer> {
     @Option(names = "--sweep-tasks", split = ",", defaultValue = "1,2,3", description = "Values swept for the peer's tasks.max (default ${DEFAULT-VALUE}).")
     List<Integer> sweepTasks;
 
-    @Option(names = "--sweep-reduction-buffer", split = ",", defaultValue = "false,true",
+    @Option(names = "--sweep-reduction-buffer", split = ",", arity = "1", defaultValue = "false,true",
             description = "Values swept for the peer's use.reduction.buffer (default ${DEFAULT-VALUE}).")
     List<Boolean> sweepReductionBuffer;
 
