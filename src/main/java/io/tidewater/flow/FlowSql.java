@@ -3,6 +3,7 @@ package io.tidewater.flow;
 import static io.tidewater.flow.Sql.id;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -207,7 +208,7 @@ public final class FlowSql {
      * dimension in key order, so no dimension batch fills one in while this batch's facts go to its unknown groups.
      */
     private static String lockInferred(FlowSpec f, Map<String, FlowSpec> dimensions) {
-        Map<String, List<String>> byDimension = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> byDimension = new LinkedHashMap<>();
         for (int j = 0; j < f.lookups().size(); j++) {
             byDimension.computeIfAbsent(f.lookups().get(j).dimension(), k -> new ArrayList<>()).add(":?i" + j + "::bigint[]");
         }
