@@ -84,10 +84,11 @@ public final class LoadBeans {
         registry.accept("edw", edw);
         EdwOffsetRepository positions = new EdwOffsetRepository(edw, group);
         registry.accept("edwOffsets", positions);
-        registry.accept("flowPipeline", new FlowPipeline(positions));
+        BatchCommit commits = new BatchCommit();
+        registry.accept("flowPipeline", new FlowPipeline(positions, commits));
         registry.accept("pipelineStats", stats);
         registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
-        registry.accept("batchCommit", new BatchCommit());
+        registry.accept("batchCommit", commits);
         registry.accept("warehouseErrors", new WarehouseErrors());
         registry.accept("batchIsolation", new BatchIsolation());
         registry.accept("flows", flows);

@@ -44,6 +44,7 @@ public class FlowPipeline {
     private static final String SOURCE = "tidewaterSourceRoute";
 
     private final EdwOffsetRepository positions;
+    private final BatchCommit commits;
     /** The consumer thread's batch being written, if any. */
     private final ThreadLocal<Pending> pending = new ThreadLocal<>();
     private volatile CamelContext context;
@@ -54,8 +55,9 @@ public class FlowPipeline {
     private record Pending(Exchange prepared, Map<String, Long> seeks, Future<?> written) {
     }
 
-    public FlowPipeline(EdwOffsetRepository positions) {
+    public FlowPipeline(EdwOffsetRepository positions, BatchCommit commits) {
         this.positions = positions;
+        this.commits = commits;
     }
 
     /** The writers (threads made on demand, at most one per flow consumer; stopped with the context) and their producer. */
@@ -77,10 +79,7 @@ public class FlowPipeline {
         }
         awaitPrevious();
         Map<String, Long> seeks = new HashMap<>();
-        String[] topics = prepared.getMessage().getHeader("offTopics", String[].class);
-        Integer[] partitions = prepared.getMessage().getHeader("offPartitions", Integer[].class);
-        for (int i = 0; i < topics.length; i++) {
-            String key = topics[i] + "/" + partitions[i];
+        for (String key : LoadBatch.partitions(prepared.getMessage())) {
             seeks.put(key, positions.seeks(key));
         }
         Exchange batch = writeCopy(prepared);
@@ -134,11 +133,7 @@ public class FlowPipeline {
         if (done.getException() != null) {
             throw done.getException();
         }
-        KafkaManualCommit commit = done.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        if (commit == null) {
-            throw new IllegalStateException("No Kafka commit handle on the batch; set allowManualCommit=true on the consumer");
-        }
-        commit.commit();
+        commits.commit(done.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
     }
 
     /**

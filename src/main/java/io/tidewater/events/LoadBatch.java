@@ -105,6 +105,17 @@ public abstract class LoadBatch<T> {
                 + in.getHeader(KafkaConstants.OFFSET);
     }
 
+    /** The partitions ("topic/partition", as etl_offsets and the offset repository key them) of a prepared batch. */
+    public static List<String> partitions(Message prepared) {
+        String[] topics = prepared.getHeader("offTopics", String[].class);
+        Integer[] partitions = prepared.getHeader("offPartitions", Integer[].class);
+        List<String> keys = new ArrayList<>(topics.length);
+        for (int i = 0; i < topics.length; i++) {
+            keys.add(topics[i] + "/" + partitions[i]);
+        }
+        return keys;
+    }
+
     private static void bindOffsets(Map<String, long[]> next, Message out, String group) {
         String[] topics = new String[next.size()];
         Integer[] partitions = new Integer[next.size()];

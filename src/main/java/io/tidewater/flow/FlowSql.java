@@ -125,25 +125,10 @@ public final class FlowSql {
             sql.append(", delta AS (\n    SELECT ").append(names(stored)).append(", 1 AS \"sign-\" FROM inserted\n    UNION ALL SELECT ")
                     .append(names(stored)).append(", 1 FROM changed\n    UNION ALL SELECT ")
                     .append(stored.stream().map(c -> "\"old-" + c + "\"").collect(Collectors.joining(", "))).append(", -1 FROM changed\n)");
-            StringJoiner emptied = new StringJoiner(", ");
-            for (int r = 0; r < f.rollups().size(); r++) {
-                Rollup rollup = f.rollups().get(r);
-                sql.append(", r").append(r).append(" AS (\n").append(rollupUpsert(rollup, "SELECT " + groupSelect(rollup) + ", "
-                        + measureSelect(rollup, "fact.\"sign-\"") + "\n    FROM delta fact" + joins(f, dimensions, null) + "\n    GROUP BY "
-                        + groupOrdinals(rollup))).append("\n)");
-                String set = rememberEmptied(rollup, "r" + r);
-                if (set != null) {
-                    emptied.add(set);
-                }
-            }
-            sql.append("\nSELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed)");
-            if (emptied.length() > 0) {
-                sql.append(", ").append(emptied);
-            }
-            sql.append(";\n");
-            for (int r = 0; r < f.rollups().size(); r++) {
-                sql.append(dropEmptied(f.rollups().get(r), "r" + r));
-            }
+            List<String> upserts = f.rollups().stream().map(rollup -> rollupUpsert(rollup, "SELECT " + groupSelect(rollup) + ", "
+                    + measureSelect(rollup, "fact.\"sign-\"") + "\n    FROM delta fact" + joins(f, dimensions, null) + "\n    GROUP BY "
+                    + groupOrdinals(rollup))).toList();
+            appendUpserts(sql, "r", f.rollups(), upserts, "(SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed)");
         }
         return sql.append(OFFSETS).toString();
     }
@@ -180,6 +165,26 @@ public final class FlowSql {
                 + "\n    ON CONFLICT (" + names(groups) + ") DO UPDATE SET "
                 + measures.stream().map(m -> id(m) + " = a." + id(m) + " + EXCLUDED." + id(m)).collect(Collectors.joining(", "))
                 + (r.countMeasure() == null ? "" : "\n    RETURNING a AS \"row-\"");
+    }
+
+    /**
+     * Rollup upserts as the CTEs prefix0.. of a statement whose WITH is already open, the statement's select (first, then
+     * each upsert's emptied groups remembered), and the deletes of those groups.
+     */
+    private static void appendUpserts(StringBuilder sql, String prefix, List<Rollup> rollups, List<String> upserts, String first) {
+        StringJoiner select = new StringJoiner(", ", "\nSELECT ", ";\n");
+        select.add(first);
+        for (int i = 0; i < upserts.size(); i++) {
+            sql.append(", ").append(prefix).append(i).append(" AS (\n").append(upserts.get(i)).append("\n)");
+            String set = rememberEmptied(rollups.get(i), prefix + i);
+            if (set != null) {
+                select.add(set);
+            }
+        }
+        sql.append(select);
+        for (int i = 0; i < upserts.size(); i++) {
+            sql.append(dropEmptied(rollups.get(i), prefix + i));
+        }
     }
 
     /**
@@ -514,22 +519,7 @@ public final class FlowSql {
             // fact batch that comes after waits for this transaction and sees the members filled in.
             String filled = "SELECT * FROM " + t + " WHERE " + sk + " = ANY (current_setting('" + INFERRED + "')::bigint[]) AND NOT \"is_inferred\"";
             sql.append("WITH filled AS (\n    ").append(filled).append("\n)");
-            StringJoiner emptied = new StringJoiner(", ");
-            for (int m = 0; m < moves.size(); m++) {
-                sql.append(", m").append(m).append(" AS (\n").append(moves.get(m)).append("\n)");
-                String set = rememberEmptied(moved.get(m), "m" + m);
-                if (set != null) {
-                    emptied.add(set);
-                }
-            }
-            sql.append("\nSELECT (SELECT count(*) FROM filled)");
-            if (emptied.length() > 0) {
-                sql.append(", ").append(emptied);
-            }
-            sql.append(";\n");
-            for (int m = 0; m < moves.size(); m++) {
-                sql.append(dropEmptied(moved.get(m), "m" + m));
-            }
+            appendUpserts(sql, "m", moved, moves, "(SELECT count(*) FROM filled)");
         }
         return sql.append(OFFSETS).toString();
     }
