@@ -30,6 +30,11 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
                          boolean stored, String expression, java.math.BigDecimal min, java.math.BigDecimal max,
                          Set<String> values, Merge merge) {
 
+        /** Whether a stored value may be NULL: an optional field without a default, or an expression's result. */
+        public boolean nullable() {
+            return expression != null || !required && defaultValue == null;
+        }
+
         /** Read from the record (its value may still be rewritten by an expression before it is stored). */
         public boolean bound() {
             return field != null;

@@ -32,6 +32,11 @@ public final class FlowSql {
     private static final String EMPTIED = "tidewater.emptied_";
     /** The transaction setting that holds a dimension batch's inferred members (surrogate keys) until its moves. */
     private static final String INFERRED = "tidewater.inferred";
+    /**
+     * The column of an unversioned fact's table that marks a placeholder: a row a patch made before its fact arrived,
+     * which is no fact (no rollup counts it) until the fact fills it in.
+     */
+    public static final String PLACEHOLDER = "is_placeholder";
     static final String OFFSETS = """
             INSERT INTO etl_offsets (consumer_group, topic, partition, next_offset, updated_at)
             SELECT :?group::text, t, p, o, now() FROM unnest(:?offTopics::text[], :?offPartitions::int[], :?offNext::bigint[]) AS x(t, p, o)
@@ -85,6 +90,8 @@ public final class FlowSql {
         inputCols.addAll(into);
         List<String> updatable = f.stored().stream().map(Column::name)
                 .filter(c -> !f.key().contains(c) && f.lookups().stream().noneMatch(l -> l.column().equals(c))).toList();
+        List<String> kept = f.stored().stream().map(Column::name)
+                .filter(c -> !f.key().contains(c) && f.lookups().stream().anyMatch(l -> l.column().equals(c))).toList();
         StringBuilder sql = new StringBuilder();
         if (!f.rollups().isEmpty() && !f.lookups().isEmpty()) {
             sql.append(lockInferred(f, dimensions));
@@ -97,36 +104,42 @@ public final class FlowSql {
         f.stored().forEach(c -> m.add(mapped(c)));
         into.forEach(c -> m.add(id(c)));
         sql.append(m).append(" FROM input\n), inserted AS (\n    INSERT INTO ").append(id(f.table())).append(" (").append(names(stored))
-                .append(") SELECT * FROM mapped ON CONFLICT (").append(key).append(") DO NOTHING RETURNING ").append(names(stored))
+                .append(", ").append(id(PLACEHOLDER)).append(") SELECT *, FALSE FROM mapped ON CONFLICT (").append(key)
+                .append(") DO NOTHING RETURNING ").append(names(stored))
                 .append("\n), changed AS (\n    UPDATE ").append(id(f.table())).append(" f SET ");
         String keyMatchF = f.key().stream().map(k -> "f." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
         String keyMatchP = f.key().stream().map(k -> "p." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
         String keyMatchI = f.key().stream().map(k -> "i." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
-        if (updatable.isEmpty()) {
-            sql.append(id(f.key().get(0))).append(" = m.").append(id(f.key().get(0)));
-        } else {
-            sql.append(updatable.stream().map(c -> id(c) + " = m." + id(c)).collect(Collectors.joining(", ")));
-        }
+        // A placeholder row (a patch's, made before its fact arrived) becomes the fact: it takes every column, the
+        // lookups' included; a fact loaded before keeps its lookups' keys as first loaded.
+        StringJoiner setCols = new StringJoiner(", ");
+        updatable.forEach(c -> setCols.add(id(c) + " = m." + id(c)));
+        kept.forEach(c -> setCols.add(id(c) + " = CASE WHEN p." + id(PLACEHOLDER) + " THEN m." + id(c) + " ELSE p." + id(c) + " END"));
+        into.forEach(c -> setCols.add(id(c) + " = CASE WHEN p." + id(PLACEHOLDER) + " THEN m." + id(c) + " ELSE p." + id(c) + " END"));
+        setCols.add(id(PLACEHOLDER) + " = FALSE");
+        sql.append(setCols);
         sql.append("\n    FROM mapped m, ").append(id(f.table())).append(" p\n    WHERE ").append(keyMatchF).append(" AND ").append(keyMatchP)
                 // A batch of new records only (the usual case) skips the join: a one-time filter, evaluated before it.
                 .append("\n      AND (SELECT count(*) FROM inserted) < (SELECT count(*) FROM mapped)")
                 .append("\n      AND NOT EXISTS (SELECT 1 FROM inserted i WHERE ").append(keyMatchI).append(")\n      AND ");
-        if (updatable.isEmpty()) {
-            sql.append("FALSE");
-        } else {
-            sql.append("(").append(updatable.stream().map(c -> "p." + id(c)).collect(Collectors.joining(", "))).append(") IS DISTINCT FROM (")
+        sql.append("(p.").append(id(PLACEHOLDER));
+        if (!updatable.isEmpty()) {
+            sql.append(" OR (").append(updatable.stream().map(c -> "p." + id(c)).collect(Collectors.joining(", "))).append(") IS DISTINCT FROM (")
                     .append(updatable.stream().map(c -> "m." + id(c)).collect(Collectors.joining(", "))).append(")");
         }
-        sql.append("\n    RETURNING ").append(stored.stream().map(c -> "f." + id(c)).collect(Collectors.joining(", "))).append(", ")
-                .append(stored.stream().map(c -> "p." + id(c) + " AS \"old-" + c + "\"").collect(Collectors.joining(", "))).append("\n)");
+        sql.append(")\n    RETURNING ").append(stored.stream().map(c -> "f." + id(c)).collect(Collectors.joining(", "))).append(", ")
+                .append(stored.stream().map(c -> "p." + id(c) + " AS \"old-" + c + "\"").collect(Collectors.joining(", ")))
+                .append(", p.").append(id(PLACEHOLDER)).append(" AS \"old-placeholder\"\n)");
         if (f.rollups().isEmpty()) {
             sql.append("\nSELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed);\n");
         } else {
             sql.append(", delta AS (\n    SELECT ").append(names(stored)).append(", 1 AS \"sign-\" FROM inserted\n    UNION ALL SELECT ")
                     .append(names(stored)).append(", 1 FROM changed\n    UNION ALL SELECT ")
-                    .append(stored.stream().map(c -> "\"old-" + c + "\"").collect(Collectors.joining(", "))).append(", -1 FROM changed\n)");
-            List<String> upserts = f.rollups().stream().map(rollup -> rollupUpsert(rollup, "SELECT " + groupSelect(rollup) + ", "
-                    + measureSelect(rollup, "fact.\"sign-\"") + "\n    FROM delta fact" + joins(f, dimensions, null) + "\n    GROUP BY "
+                    .append(stored.stream().map(c -> "\"old-" + c + "\"").collect(Collectors.joining(", ")))
+                    // A placeholder was no fact: nothing of it was counted, so nothing is taken away.
+                    .append(", -1 FROM changed WHERE NOT \"old-placeholder\"\n)");
+            List<String> upserts = f.rollups().stream().map(rollup -> rollupUpsert(f, rollup, "SELECT " + groupSelect(rollup) + ", "
+                    + measureSelect(f, rollup, "fact.\"sign-\"") + "\n    FROM delta fact" + joins(f, dimensions, null) + "\n    GROUP BY "
                     + groupOrdinals(rollup))).toList();
             appendUpserts(sql, "r", f.rollups(), upserts, "(SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed)");
         }
@@ -145,26 +158,76 @@ public final class FlowSql {
         return j.toString();
     }
 
-    /** The measures of a rollup, each multiplied by the sign of the row (1 added, -1 taken away). */
-    private static String measureSelect(Rollup r, String sign) {
-        return r.measures().values().stream()
-                .map(m -> m.column() == null ? "sum(" + sign + ")" : "sum(" + sign + " * fact." + id(m.column()) + ")")
-                .collect(Collectors.joining(", "));
+    /**
+     * The measures of a rollup, each multiplied by the sign of the row (1 added, -1 taken away), then the counts of the
+     * values of its nullable sums ({@link #valueCounts}); a sum none of whose values is there is NULL, as SQL's sum.
+     */
+    private static String measureSelect(FlowSpec f, Rollup r, String sign) {
+        StringJoiner out = new StringJoiner(", ");
+        Map<String, String> counts = valueCounts(f, r);
+        r.measures().forEach((name, m) -> {
+            if (m.column() == null) {
+                out.add("sum(" + sign + ")");
+            } else if (counts.containsKey(name)) {
+                out.add("CASE WHEN sum(" + sign + " * (fact." + id(m.column()) + " IS NOT NULL)::int) = 0 THEN NULL ELSE sum(" + sign
+                        + " * fact." + id(m.column()) + ") END");
+            } else {
+                out.add("sum(" + sign + " * fact." + id(m.column()) + ")");
+            }
+        });
+        counts.forEach((name, count) -> out.add("sum(" + sign + " * (fact." + id(r.measures().get(name).column()) + " IS NOT NULL)::int)"));
+        return out.toString();
+    }
+
+    /**
+     * The sums of a rollup over a column that may be NULL, each with the column counting its values (measure_count):
+     * SQL's sum skips NULLs and is NULL when no value is left, which differences alone cannot tell.
+     */
+    public static Map<String, String> valueCounts(FlowSpec f, Rollup r) {
+        Map<String, String> out = new LinkedHashMap<>();
+        r.measures().forEach((name, m) -> {
+            if (m.column() != null && f.columns().get(m.column()).nullable()) {
+                out.put(name, name + "_count");
+            }
+        });
+        return out;
     }
 
     /**
      * The differences added to a rollup, in the order of its groups; a rollup with a count returns its changed rows (as
      * "row-", of the table's row type) for {@link #rememberEmptied}.
      */
-    private static String rollupUpsert(Rollup r, String select) {
+    private static String rollupUpsert(FlowSpec f, Rollup r, String select) {
         List<String> groups = new ArrayList<>(r.groupBy().keySet());
-        List<String> measures = new ArrayList<>(r.measures().keySet());
+        Map<String, String> counts = valueCounts(f, r);
         List<String> all = new ArrayList<>(groups);
-        all.addAll(measures);
+        all.addAll(r.measures().keySet());
+        all.addAll(counts.values());
+        StringJoiner set = new StringJoiner(", ");
+        for (String m : r.measures().keySet()) {
+            String count = counts.get(m);
+            set.add(count == null ? id(m) + " = a." + id(m) + " + EXCLUDED." + id(m)
+                    : id(m) + " = CASE WHEN a." + id(count) + " + EXCLUDED." + id(count) + " = 0 THEN NULL ELSE coalesce(a." + id(m)
+                    + ", 0) + coalesce(EXCLUDED." + id(m) + ", 0) END");
+        }
+        counts.values().forEach(c -> set.add(id(c) + " = a." + id(c) + " + EXCLUDED." + id(c)));
         return "    INSERT INTO " + id(r.table()) + " AS a (" + names(all) + ")\n    " + select + "\n    ORDER BY " + groupOrdinals(r)
-                + "\n    ON CONFLICT (" + names(groups) + ") DO UPDATE SET "
-                + measures.stream().map(m -> id(m) + " = a." + id(m) + " + EXCLUDED." + id(m)).collect(Collectors.joining(", "))
+                + "\n    ON CONFLICT (" + names(groups) + ") DO UPDATE SET " + set
                 + (r.countMeasure() == null ? "" : "\n    RETURNING a AS \"row-\"");
+    }
+
+    /**
+     * A rollup recomputed from its facts (placeholders left out), under locks that keep its flow's writers out meanwhile:
+     * what a rollup is made from when its table gains the count of a sum's values.
+     */
+    public static String rebuild(FlowSpec f, Rollup r, Map<String, FlowSpec> dimensions) {
+        List<String> all = new ArrayList<>(r.groupBy().keySet());
+        all.addAll(r.measures().keySet());
+        all.addAll(valueCounts(f, r).values());
+        return "LOCK TABLE " + id(f.table()) + " IN SHARE MODE;\nLOCK TABLE " + id(r.table()) + " IN EXCLUSIVE MODE;\nDELETE FROM "
+                + id(r.table()) + ";\nINSERT INTO " + id(r.table()) + " (" + names(all) + ")\nSELECT " + groupSelect(r) + ", "
+                + measureSelect(f, r, "1") + "\nFROM " + id(f.table()) + " fact" + joins(f, dimensions, null) + "\nWHERE NOT fact."
+                + id(PLACEHOLDER) + "\nGROUP BY " + groupOrdinals(r) + ";\n";
     }
 
     /**
@@ -323,6 +386,11 @@ public final class FlowSql {
      * version (a record older than the row's version changes no latest column, and the row keeps its greatest version).
      */
     public static String patch(FlowSpec f) {
+        return patch(f, false);
+    }
+
+    /** The same; placeholders: the patched table is an unversioned fact's, whose rows a patch makes are marked as no fact. */
+    public static String patch(FlowSpec f, boolean placeholders) {
         List<String> stored = f.stored().stream().map(Column::name).toList();
         String key = names(f.key());
         String v = f.versionColumn() == null ? null : id(f.versionColumn());
@@ -341,7 +409,8 @@ public final class FlowSql {
             from = "versioned";
             newer = " AND (\"row-version\" IS NULL OR " + v + " >= \"row-version\")";
         }
-        sql.append("\nINSERT INTO ").append(id(f.table())).append(" AS f (").append(names(stored)).append(")\nSELECT ");
+        sql.append("\nINSERT INTO ").append(id(f.table())).append(" AS f (").append(names(stored))
+                .append(placeholders ? ", " + id(PLACEHOLDER) : "").append(")\nSELECT ");
         StringJoiner agg = new StringJoiner(", ");
         StringJoiner set = new StringJoiner(", ");
         for (Column c : f.stored()) {
@@ -370,6 +439,9 @@ public final class FlowSql {
                     set.add(col + " = coalesce(EXCLUDED." + col + ", f." + col + ")");
                 }
             }
+        }
+        if (placeholders) {
+            agg.add("TRUE");
         }
         sql.append(agg).append(" FROM ").append(from).append(" GROUP BY ").append(key).append(" ORDER BY ").append(key)
                 .append("\nON CONFLICT (").append(key).append(") DO UPDATE SET ").append(set).append(";\n");
@@ -531,10 +603,17 @@ public final class FlowSql {
     private static String moveFilled(FlowSpec f, Lookup l, Rollup r, Map<String, FlowSpec> dimensions) {
         FlowSpec d = dimensions.get(l.dimension());
         String sk = id(d.dimension().surrogateKey());
-        String measures = r.measures().values().stream()
-                .map(m -> m.column() == null ? "1" : "fact." + id(m.column())).collect(Collectors.joining(", "));
-        String unmeasures = r.measures().values().stream()
-                .map(m -> m.column() == null ? "-1" : "-fact." + id(m.column())).collect(Collectors.joining(", "));
+        Map<String, String> counts = valueCounts(f, r);
+        StringJoiner measures = new StringJoiner(", ");
+        StringJoiner unmeasures = new StringJoiner(", ");
+        r.measures().values().forEach(m -> {
+            measures.add(m.column() == null ? "1" : "fact." + id(m.column()));
+            unmeasures.add(m.column() == null ? "-1" : "-fact." + id(m.column()));
+        });
+        counts.keySet().forEach(m -> {
+            measures.add("(fact." + id(r.measures().get(m).column()) + " IS NOT NULL)::int");
+            unmeasures.add("-(fact." + id(r.measures().get(m).column()) + " IS NOT NULL)::int");
+        });
         StringJoiner as = new StringJoiner(", ");
         StringJoiner gcols = new StringJoiner(", ");
         StringJoiner mcols = new StringJoiner(", ");
@@ -542,7 +621,7 @@ public final class FlowSql {
             as.add("\"g" + g + "-\"");
             gcols.add("\"g" + g + "-\"");
         }
-        for (int m = 0; m < r.measures().size(); m++) {
+        for (int m = 0; m < r.measures().size() + counts.size(); m++) {
             as.add("\"m" + m + "-\"");
             mcols.add("sum(\"m" + m + "-\")");
         }
@@ -550,10 +629,11 @@ public final class FlowSql {
         String others = joins(f, dimensions, l.name()).replace(id(l.name()) + " ON FALSE", "\"unused-\" ON FALSE");
         String filled = "filled";
         String added = "SELECT " + groupSelect(r) + ", " + measures + " FROM " + id(f.table()) + " fact\n    JOIN " + filled + " "
-                + id(l.name()) + " ON " + id(l.name()) + "." + sk + " = fact." + id(l.into()) + others;
+                + id(l.name()) + " ON " + id(l.name()) + "." + sk + " = fact." + id(l.into()) + others + "\n    WHERE NOT fact." + id(PLACEHOLDER);
         String removed = "SELECT " + groupSelect(r) + ", " + unmeasures + " FROM " + id(f.table()) + " fact\n    JOIN " + filled
-                + " \"filled-\" ON \"filled-\"." + sk + " = fact." + id(l.into()) + joins(f, dimensions, l.name());
-        return rollupUpsert(r, "SELECT " + gcols + ", " + mcols + " FROM (\n    " + added + "\n    UNION ALL\n    " + removed
+                + " \"filled-\" ON \"filled-\"." + sk + " = fact." + id(l.into()) + joins(f, dimensions, l.name()) + "\n    WHERE NOT fact."
+                + id(PLACEHOLDER);
+        return rollupUpsert(f, r, "SELECT " + gcols + ", " + mcols + " FROM (\n    " + added + "\n    UNION ALL\n    " + removed
                 + "\n    ) AS x(" + as + ")\n    GROUP BY " + groupOrdinals(r));
     }
 

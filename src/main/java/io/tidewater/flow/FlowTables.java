@@ -82,11 +82,22 @@ public final class FlowTables {
         }
         for (FlowSpec f : flows) {
             for (Rollup r : f.rollups()) {
-                if (existing(c, r.table()).isEmpty()) {
+                Map<String, String> have = existing(c, r.table());
+                if (have.isEmpty()) {
                     if (notes != null) {
                         notes.add("will create rollup table " + r.table() + " (flow " + f.name() + ")");
                     } else {
                         rollup(c, f, r, byName);
+                    }
+                    continue;
+                }
+                List<String> missing = FlowSql.valueCounts(f, r).values().stream().filter(n -> !have.containsKey(n)).toList();
+                if (!missing.isEmpty()) {
+                    if (notes != null) {
+                        notes.add("will add " + missing + " to rollup table " + r.table() + " and recompute it from " + f.table() + " (flow "
+                                + f.name() + ")");
+                    } else {
+                        recount(c, f, r, missing, byName);
                     }
                 }
             }
@@ -117,6 +128,9 @@ public final class FlowTables {
         }
         if ((f.kind() == Kind.MIRROR || f.version() != null && f.versionColumn() == null) && f.deletes() == FlowSpec.Deletes.SOFT) {
             cols.put("deleted", "boolean");
+        }
+        if (f.kind() == Kind.FACT && f.version() == null) {
+            cols.put(FlowSql.PLACEHOLDER, "boolean");
         }
         return cols;
     }
@@ -165,7 +179,8 @@ public final class FlowTables {
                         notes.add("will add column " + f.table() + "." + col.getKey() + " " + col.getValue() + " (flow " + f.name() + ")");
                         continue;
                     }
-                    st.execute("ALTER TABLE " + id(f.table()) + " ADD COLUMN " + id(col.getKey()) + " " + col.getValue());
+                    st.execute("ALTER TABLE " + id(f.table()) + " ADD COLUMN " + id(col.getKey()) + " " + col.getValue()
+                            + (flag(col.getKey()) ? " NOT NULL DEFAULT FALSE" : ""));
                     LOG.info("Flow {}: added column {}.{} {}", f.name(), f.table(), col.getKey(), col.getValue());
                 } else if (!compatible(type, col.getValue())) {
                     Column declared = f.columns().get(col.getKey());
@@ -208,6 +223,11 @@ public final class FlowTables {
         }
     }
 
+    /** A marker column the engine keeps (false unless set): present on every row, false for the rows there before it. */
+    private static boolean flag(String column) {
+        return column.equals("is_inferred") || column.equals("deleted") || column.equals(FlowSql.PLACEHOLDER);
+    }
+
     /** The same type; text also loads a varchar or char column of any length (the warehouse's own choice). */
     private static boolean compatible(String have, String declared) {
         return have.equals(declared) || declared.equals("text") && (have.startsWith("character varying") || have.startsWith("character("));
@@ -219,7 +239,7 @@ public final class FlowTables {
             String def = id(col.getKey()) + " " + col.getValue();
             if (f.kind() == Kind.DIMENSION && col.getKey().equals(f.dimension().surrogateKey())) {
                 def = id(col.getKey()) + " bigserial PRIMARY KEY";
-            } else if (col.getKey().equals("is_current") || col.getKey().equals("is_inferred") || col.getKey().equals("deleted")) {
+            } else if (col.getKey().equals("is_current") || flag(col.getKey())) {
                 def += " NOT NULL DEFAULT " + (col.getKey().equals("is_current") ? "TRUE" : "FALSE");
             } else if (f.key().contains(col.getKey()) || col.getKey().equals("valid_from")) {
                 def += " NOT NULL";
@@ -253,6 +273,7 @@ public final class FlowTables {
         List<String> parts = new ArrayList<>();
         r.groupBy().forEach((name, expr) -> parts.add("(" + expr + ") AS " + id(name)));
         r.measures().forEach((name, m) -> parts.add((m.column() == null ? "0::bigint" : "0::" + sumType(f.columns().get(m.column()))) + " AS " + id(name)));
+        FlowSql.valueCounts(f, r).values().forEach(n -> parts.add("0::bigint AS " + id(n)));
         select.append(String.join(", ", parts)).append(" FROM ").append(id(f.table())).append(" fact");
         for (Lookup l : f.lookups()) {
             FlowSpec d = flows.get(l.dimension());
@@ -264,6 +285,28 @@ public final class FlowTables {
                     .collect(Collectors.joining(", ")) + ")");
         }
         LOG.info("Flow {}: created rollup table {}", f.name(), r.table());
+    }
+
+    /**
+     * A rollup whose nullable sums gain their counts of values (see {@link FlowSql#valueCounts}): the columns are added
+     * and the rollup recomputed from its facts, in one transaction, since its sums so far may be NULL where SQL's are not.
+     */
+    private static void recount(Connection c, FlowSpec f, Rollup r, List<String> missing, Map<String, FlowSpec> flows) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            for (String n : missing) {
+                st.execute("ALTER TABLE " + id(r.table()) + " ADD COLUMN " + id(n) + " bigint NOT NULL DEFAULT 0");
+            }
+            st.execute(FlowSql.rebuild(f, r, flows));
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+        LOG.info("Flow {}: rollup {} counts the values of its sums in {} now; recomputed from {}", f.name(), r.table(), missing, f.table());
     }
 
     private static String sumType(Column c) {

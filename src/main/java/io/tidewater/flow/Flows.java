@@ -122,11 +122,41 @@ public class Flows {
                 throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "': a fact from changes without a version guard cannot apply "
                         + "deletes; declare version: lsn, or deletes: ignore");
             }
+            if (f.kind() == FlowSpec.Kind.PATCH) {
+                refuseRolledUpPatch(f, declared);
+            }
             if (f.version() != null && !f.rollups().isEmpty()) {
                 throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "': rollups are kept for facts without a version guard");
             }
         }
         return byName;
+    }
+
+    /**
+     * A patch may not write a column that a rollup of the patched fact reads: a rollup is kept from its fact's records, so
+     * a patched value would never reach it.
+     */
+    private static void refuseRolledUpPatch(FlowSpec patch, Collection<FlowSpec> declared) {
+        for (FlowSpec f : declared) {
+            if (f.kind() != FlowSpec.Kind.FACT || !f.table().equals(patch.table())) {
+                continue;
+            }
+            for (FlowSpec.Rollup r : f.rollups()) {
+                for (FlowSpec.Column c : patch.stored()) {
+                    if (patch.key().contains(c.name())) {
+                        continue;
+                    }
+                    java.util.regex.Pattern word = java.util.regex.Pattern.compile("(?<![a-z0-9_.])" + c.name() + "(?![a-z0-9_])");
+                    boolean read = r.measures().values().stream().anyMatch(m -> c.name().equals(m.column()))
+                            || r.groupBy().values().stream().anyMatch(e -> word.matcher(e).find());
+                    if (read) {
+                        throw new FlowException(patch.file(), c.line() > 0 ? c.line() : patch.line(), "flow '" + patch.name() + "' patches column '"
+                                + c.name() + "' of " + patch.table() + ", which rollup " + r.table() + " of flow '" + f.name()
+                                + "' reads; a rollup is kept from its fact's records only, so patch another column");
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -230,7 +260,8 @@ public class Flows {
         int n = rounds == null ? 1 : rounds;
         return statements.computeIfAbsent(name + "/" + n, k -> switch (f.kind()) {
             case FACT -> FlowSql.fact(f, flows);
-            case PATCH -> FlowSql.patch(f);
+            case PATCH -> FlowSql.patch(f, flows.values().stream().anyMatch(o -> o.kind() == FlowSpec.Kind.FACT && o.version() == null
+                    && o.table().equals(f.table())));
             case DIMENSION -> FlowSql.dimension(f, n, dependents(f), flows);
             case MIRROR -> throw new IllegalStateException();
         });

@@ -91,11 +91,35 @@ class FlowTablesTest {
                 """.formatted(amountType);
     }
 
+    /**
+     * Issue 20: a rollup whose sum is over a column that may be NULL counts that column's values, and a table made before
+     * (whose sums a NULL poisoned) gains the count and is recomputed from its facts, placeholders left out.
+     */
+    @Test
+    void aSumOverAnOptionalColumnGainsItsCountAndIsRecomputedFromTheFacts() throws Exception {
+        FlowTables.prepare(warehouse.dataSource(), flows("events-payments.camel.yaml", payments("numeric(12,2)")));
+        warehouse.execute("INSERT INTO fact_payment (payment_id, customer_id, amount, paid_at) VALUES "
+                + "('00000000-0000-0000-0000-000000000001', 1, 5.00, '2026-11-01T10:00:00Z'), "
+                + "('00000000-0000-0000-0000-000000000002', 1, NULL, '2026-11-01T11:00:00Z'), "
+                + "('00000000-0000-0000-0000-000000000003', 1, NULL, '2026-11-02T11:00:00Z')");
+        warehouse.execute("INSERT INTO fact_payment (payment_id, amount, is_placeholder) VALUES ('00000000-0000-0000-0000-000000000004', 7, TRUE)");
+        warehouse.execute("INSERT INTO agg_payments_daily VALUES ('2026-11-01T00:00:00Z', 'unknown', 2, NULL), "
+                + "('2026-11-02T00:00:00Z', 'unknown', 1, NULL)");
+        String optional = payments("numeric(12,2)").replace("type: \"numeric(12,2)\"}", "type: \"numeric(12,2)\", required: false}");
+        FlowTables.prepare(warehouse.dataSource(), flows("events-payments.camel.yaml", optional));
+        assertEquals("bigint", columns("agg_payments_daily").get("amount_count"));
+        List<Map<String, Object>> rows = warehouse.rows("SELECT to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, payments, amount, "
+                + "amount_count FROM agg_payments_daily ORDER BY day");
+        assertEquals(2, rows.size());
+        assertEquals(List.of("2026-11-01", 2L, new java.math.BigDecimal("5.00"), 1L), List.copyOf(rows.get(0).values()));
+        assertEquals(java.util.Arrays.asList("2026-11-02", 1L, null, 0L), new ArrayList<>(rows.get(1).values()));
+    }
+
     @Test
     void aMissingTableAndItsRollupAreCreatedFromTheDeclaration() throws Exception {
         FlowTables.prepare(warehouse.dataSource(), flows("events-payments.camel.yaml", payments("numeric(12,2)")));
         assertEquals(Map.of("payment_id", "uuid", "customer_id", "bigint", "amount", "numeric(12,2)",
-                "paid_at", "timestamp with time zone", "customer_key", "bigint"), columns("fact_payment"));
+                "paid_at", "timestamp with time zone", "customer_key", "bigint", "is_placeholder", "boolean"), columns("fact_payment"));
         assertEquals(Map.of("day", "timestamp with time zone", "region", "text", "payments", "bigint", "amount", "numeric"),
                 columns("agg_payments_daily"));
         assertEquals(1, warehouse.count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + warehouse.schema()

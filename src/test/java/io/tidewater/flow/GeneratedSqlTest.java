@@ -25,6 +25,7 @@ class GeneratedSqlTest {
         List<FlowSpec> declared = Flows.read(Path.of("routes"), v -> v.replaceAll("\\{\\{([^}]+)}}", "$1").replaceAll(".*(size|seconds)$", "1"));
         Flows flows = new Flows(declared, 1024, "g", null);
         try (Warehouse w = Warehouse.create(TestNames.schema("sql")); Connection c = w.dataSource().getConnection()) {
+            FlowTables.prepare(w.dataSource(), declared);
             c.setAutoCommit(false);
             for (FlowSpec f : declared) {
                 for (int rounds : List.of(1, 2)) {
