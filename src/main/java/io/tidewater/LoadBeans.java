@@ -80,12 +80,13 @@ public final class LoadBeans {
         Flows flows = new Flows(declared, maxBytes, group, stats, placeholders);
         FlowTables.prepare(edw, declared);
         flows.setWarehouse(edw);
+        flows.setOriginals(new io.tidewater.events.Originals(bootstrapServers));
         flows.warmCaches(edw);
         registry.accept("edw", edw);
         EdwOffsetRepository positions = new EdwOffsetRepository(edw, group);
         registry.accept("edwOffsets", positions);
         BatchCommit commits = new BatchCommit();
-        registry.accept("flowPipeline", new FlowPipeline(positions, commits));
+        registry.accept("flowPipeline", new FlowPipeline(positions, commits, stats));
         registry.accept("pipelineStats", stats);
         registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
         registry.accept("batchCommit", commits);

@@ -1,7 +1,9 @@
 package io.tidewater.events;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 
 import io.tidewater.warehouse.WarehouseErrors;
@@ -25,6 +27,15 @@ public final class DeadLetters {
     public static final String ERROR_TIME = "tidewater.error.time";
     /** For a record the warehouse refused: the SQLSTATE of its answer (e.g. 22021, 22008, 23514). */
     public static final String ERROR_SQLSTATE = "tidewater.error.sqlstate";
+    /** Set on a dead letter too large to copy whole: the original's size in bytes; the value is its first bytes only. */
+    public static final String ERROR_SIZE = "tidewater.error.size";
+    /**
+     * The largest value copied whole into a dead letter: under Kafka's default message limit (1 MiB) with room for the
+     * headers, so that a dead letter always fits its topic.
+     */
+    public static final int MAX_COPY = 512 * 1024;
+    /** How much of a larger value a dead letter keeps. */
+    public static final int PREFIX = 16 * 1024;
     /** How many times a dead letter was re-driven and failed again (absent on a first failure). */
     public static final String REDRIVE_COUNT = "tidewater.redrive.count";
 
@@ -66,7 +77,20 @@ public final class DeadLetters {
             dlq.setHeader(ERROR_OFFSET, String.valueOf(in.getHeader(KafkaConstants.OFFSET)));
         }
         dlq.setHeader(ERROR_TIME, Instant.now().toString());
-        dlq.setBody(in.getBody());
+        Object body = in.getBody();
+        byte[] bytes = body instanceof byte[] b ? b : body instanceof String s && (long) s.length() * 3 > MAX_COPY
+                ? s.getBytes(StandardCharsets.UTF_8) : null;
+        String size = in.getHeader(ERROR_SIZE, String.class);
+        if (bytes != null && bytes.length > MAX_COPY) {
+            // Too large to copy: its coordinates (above), its size and its first bytes; a re-drive reads the original.
+            dlq.setHeader(ERROR_SIZE, String.valueOf(bytes.length));
+            dlq.setBody(Arrays.copyOf(bytes, PREFIX));
+        } else {
+            if (size != null) {
+                dlq.setHeader(ERROR_SIZE, size);
+            }
+            dlq.setBody(body);
+        }
         return dlq;
     }
 }

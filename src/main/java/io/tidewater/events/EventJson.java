@@ -19,7 +19,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Strict field access on a JSON event, so that every violation names the field. */
 public final class EventJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Strict about duplicate field names: an event that names a field twice is refused, not loaded with the last value. */
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     private static final String SCHEMA = "schema";
 
     private final JsonNode node;

@@ -7,6 +7,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 import io.tidewater.flow.Flows;
+import io.tidewater.ops.PipelineStats;
+import io.tidewater.warehouse.WarehouseErrors;
 import io.tidewater.warehouse.EdwOffsetRepository;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
@@ -45,6 +47,7 @@ public class FlowPipeline {
 
     private final EdwOffsetRepository positions;
     private final BatchCommit commits;
+    private final PipelineStats stats;
     /** The consumer thread's batch being written, if any. */
     private final ThreadLocal<Pending> pending = new ThreadLocal<>();
     private volatile CamelContext context;
@@ -55,9 +58,10 @@ public class FlowPipeline {
     private record Pending(Exchange prepared, Map<String, Long> seeks, Future<?> written) {
     }
 
-    public FlowPipeline(EdwOffsetRepository positions, BatchCommit commits) {
+    public FlowPipeline(EdwOffsetRepository positions, BatchCommit commits, PipelineStats stats) {
         this.positions = positions;
         this.commits = commits;
+        this.stats = stats;
     }
 
     /** The writers (threads made on demand, at most one per flow consumer; stopped with the context) and their producer. */
@@ -157,10 +161,43 @@ public class FlowPipeline {
      */
     public boolean retrying(Exchange exchange) {
         String source = exchange.getProperty(SOURCE, String.class);
+        Throwable error = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        failed(source == null ? exchange.getFromRouteId() : source, error);
         if (source == null) {
             return true;
         }
         return running(exchange.getContext(), source);
+    }
+
+    /**
+     * Counts a failed attempt at a batch of a route (the flow is DOWN in health until one is written) and says so on the
+     * console, naming the flow and the reason: at the first attempt and whenever the reason changes.
+     */
+    private void failed(String route, Throwable error) {
+        if (route == null || stats == null) {
+            return;
+        }
+        String reason = reason(error);
+        PipelineStats.Failure before = stats.failure(route);
+        stats.failing(route, reason);
+        if (before == null || !before.reason().equals(reason)) {
+            LOG.warn("Flow {}: a batch cannot be written and is retried until it can (nothing is skipped or committed meanwhile): {}",
+                    route, reason);
+        }
+    }
+
+    private static String reason(Throwable error) {
+        if (error == null) {
+            return "unknown error";
+        }
+        java.sql.SQLException sql = WarehouseErrors.sqlException(error);
+        Throwable t = sql != null ? sql : error;
+        while (sql == null && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String state = sql == null ? null : WarehouseErrors.sqlState(sql);
+        return (state == null ? "" : "SQLSTATE " + state + ": ") + t.getClass().getSimpleName() + ": " + String.valueOf(t.getMessage()).strip();
     }
 
     /** Whether the consumer of a route is started and not suspended. */

@@ -34,6 +34,7 @@ public abstract class LoadBatch<T> {
 
     private final String group;
     private final PipelineStats stats;
+    private volatile Originals originals;
 
     protected LoadBatch(String group, PipelineStats stats) {
         this.group = group;
@@ -62,7 +63,7 @@ public abstract class LoadBatch<T> {
                 deadLetter(record, rejected, deadLetters, deadLetterTopics);
             } else {
                 try {
-                    T row = parse(in.getHeader(KafkaConstants.KEY, String.class), in.getBody(String.class));
+                    T row = parse(in.getHeader(KafkaConstants.KEY, String.class), value(in));
                     if (row != null) {
                         rows.add(row);
                     }
@@ -89,6 +90,29 @@ public abstract class LoadBatch<T> {
         // A piece of a split batch was counted as polled with its batch; its dead letters are new.
         boolean piece = batch.getProperty(BatchIsolation.PIECE) != null;
         stats.polled(batch.getFromRouteId(), piece ? 0 : records.size(), deadLetterTopics);
+    }
+
+    /** Reads the originals of truncated dead letters being re-driven. */
+    public void setOriginals(Originals originals) {
+        this.originals = originals;
+    }
+
+    /**
+     * A record's value as text: its bytes decoded as strict UTF-8 (a malformed byte is invalid, never replaced); for a
+     * dead letter that kept only a prefix of a larger value, the original, read again from its source topic.
+     */
+    private String value(Message in) {
+        Object body = in.getBody();
+        String size = in.getHeader(DeadLetters.ERROR_SIZE, String.class);
+        if (size != null && body instanceof byte[] prefix && prefix.length < Long.parseLong(size.strip())) {
+            if (originals == null) {
+                throw new InvalidEventException("only the first " + prefix.length + " of this record's " + size + " bytes were kept");
+            }
+            body = originals.fetch(in.getHeader(DeadLetters.ERROR_TOPIC, String.class),
+                    Integer.parseInt(in.getHeader(DeadLetters.ERROR_PARTITION, String.class).strip()),
+                    Long.parseLong(in.getHeader(DeadLetters.ERROR_OFFSET, String.class).strip()));
+        }
+        return Utf8.strict(body);
     }
 
     private static void deadLetter(Exchange record, Throwable error, List<Message> deadLetters, List<String> topics) {

@@ -43,6 +43,7 @@ public class Flows {
     private final UnaryOperator<String> placeholders;
     private volatile Map<String, FlowSpec> flows;
     private volatile DataSource warehouse;
+    private volatile io.tidewater.events.Originals originals;
     private volatile Consumer<FlowSpec> added = f -> { };
     private volatile Map<String, io.tidewater.events.LoadBatch<?>> batches;
     /** The columns each mirror's table is known to have. */
@@ -73,6 +74,12 @@ public class Flows {
         this.added = added;
     }
 
+    /** Where re-driven dead letters that kept only a prefix of their record find the original. */
+    public synchronized void setOriginals(io.tidewater.events.Originals originals) {
+        this.originals = originals;
+        batches.values().forEach(b -> b.setOriginals(originals));
+    }
+
     /** The warehouse whose tables a reloaded flow file may create or extend. */
     public void setWarehouse(DataSource warehouse) {
         this.warehouse = warehouse;
@@ -83,8 +90,10 @@ public class Flows {
         Map<String, FlowSpec> byName = validate(declared);
         Map<String, io.tidewater.events.LoadBatch<?>> prepared = new HashMap<>();
         for (FlowSpec f : declared) {
-            prepared.put(f.name(), f.kind() == FlowSpec.Kind.MIRROR ? new MirrorBatch(f, maxBytes, group, stats)
-                    : new FlowBatch(f, maxBytes, group, stats));
+            io.tidewater.events.LoadBatch<?> batch = f.kind() == FlowSpec.Kind.MIRROR ? new MirrorBatch(f, maxBytes, group, stats)
+                    : new FlowBatch(f, maxBytes, group, stats);
+            batch.setOriginals(originals);
+            prepared.put(f.name(), batch);
         }
         mirrored.clear();
         flows = byName;
@@ -124,6 +133,15 @@ public class Flows {
             }
             if (f.kind() == FlowSpec.Kind.PATCH) {
                 refuseRolledUpPatch(f, declared);
+            }
+            for (FlowSpec.Rollup r : f.rollups()) {
+                for (String count : FlowSql.valueCounts(f, r).values()) {
+                    if (r.measures().containsKey(count) || r.groupBy().containsKey(count)) {
+                        throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "', rollup " + r.table() + ": '" + count
+                                + "' counts the values of the sum " + count.substring(0, count.length() - "_count".length())
+                                + " (its column may be NULL); name the other column otherwise");
+                    }
+                }
             }
             if (f.version() != null && !f.rollups().isEmpty()) {
                 throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "': rollups are kept for facts without a version guard");

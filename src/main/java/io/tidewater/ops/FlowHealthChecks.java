@@ -104,6 +104,13 @@ public class FlowHealthChecks implements HealthCheckRepository {
                     return;
                 }
             }
+            PipelineStats.Failure failure = stats.failure(f.route());
+            if (failure != null) {
+                builder.detail("failing.since", failure.since().toString());
+                builder.message("flow " + flow + ": its batches fail since " + failure.since() + " (" + failure.attempts()
+                        + " attempts) and are retried: " + failure.reason()).down();
+                return;
+            }
             Instant since = last == null ? started : last;
             if (waiting > 0 && Duration.between(since, Instant.now()).compareTo(STALLED) > 0) {
                 builder.message("flow " + flow + ": " + waiting + " records wait on " + f.topic() + " and nothing was committed since "

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,8 +39,15 @@ public class PipelineStats {
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineStats.class);
     private volatile LastBatch lastBatch;
     private final Map<String, Instant> lastCommits = new ConcurrentHashMap<>();
+
+    /** Batches of a route failing now for a reason no record causes: since when, how often, and the last reason. */
+    public record Failure(Instant since, long attempts, String reason) {
+    }
+
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
 
     /** The most recent committed batch. */
     public record LastBatch(String route, int records, int rows, Instant committedAt, long maxLatencyMs) {
@@ -84,7 +93,22 @@ public class PipelineStats {
             }
         }
         lastBatch = new LastBatch(route, eventTimes == null ? 0 : eventTimes.length, n, Instant.ofEpochMilli(now), maxLatency);
+        Failure recovered = failures.remove(route);
+        if (recovered != null) {
+            LOG.info("Flow {}: batches are written again, after {} failed attempts since {}", route, recovered.attempts(), recovered.since());
+        }
         lastCommits.put(route, lastBatch.committedAt());
+    }
+
+    /** A batch of a route failed and is retried: returns the route's failure with this attempt counted. */
+    public Failure failing(String route, String reason) {
+        return failures.merge(route, new Failure(Instant.now(), 1, reason),
+                (was, now) -> new Failure(was.since(), was.attempts() + 1, reason));
+    }
+
+    /** The route's batches failing now, or null. */
+    public Failure failure(String route) {
+        return failures.get(route);
     }
 
     public LastBatch lastBatch() {
