@@ -136,7 +136,7 @@ public final class Application {
         main.addOverrideProperty("camel.management.host", OpsHost.bind(config, infra.embedded()));
         main.addOverrideProperty(Keys.LOAD_INSTANCE_ID, config.get(Keys.LOAD_INSTANCE_ID));
         infra.resolvedProperties().forEach(main::addOverrideProperty);
-        ManagementSecurity.properties(config, infra.embedded()).forEach(main::addOverrideProperty);
+        ManagementSecurity.bind(main::bind, config, infra.embedded());
         List<String> excluded = new ArrayList<>();
         if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
             // Another instance runs capture (a replication slot has one reader): leave the capture routes out.

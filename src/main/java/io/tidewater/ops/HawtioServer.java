@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.Principal;
 import java.util.List;
 
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,9 +16,12 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.authenticator.BasicAuthenticator;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
 import org.apache.catalina.realm.GenericPrincipal;
 import org.apache.catalina.realm.RealmBase;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ValveBase;
 import org.apache.catalina.webresources.FileResourceSet;
 import org.apache.catalina.webresources.StandardRoot;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
@@ -70,6 +74,7 @@ public final class HawtioServer implements AutoCloseable {
         // Tomcat's default web.xml would add a JSP servlet, and Hawtio has no JSPs: static files and MIME types only.
         tomcat.setAddDefaultWebXmlToWebapp(false);
         Context hawtio = tomcat.addWebapp("/hawtio", war.toAbsolutePath().toString());
+        hawtio.getPipeline().addValve(new NoLocalAgent());
         quietLogging(hawtio, baseDir);
         Wrapper files = Tomcat.addServlet(hawtio, "default", "org.apache.catalina.servlets.DefaultServlet");
         files.setLoadOnStartup(1);
@@ -130,6 +135,27 @@ public final class HawtioServer implements AutoCloseable {
             tomcat.destroy();
         } catch (LifecycleException e) {
             LOG.warn("Stopping Hawtio: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Hawtio's own Jolokia agent (the servlet its web.xml names jolokia-agent, at /hawtio/jolokia) would reach this JVM's MBeans past the management port's login and
+     * access policy. Tidewater's Hawtio reaches Jolokia through its proxy only, so the agent answers 404, as if absent:
+     * Hawtio's discovery then moves on, as it does for any path without an agent.
+     */
+    private static final class NoLocalAgent extends ValveBase {
+        NoLocalAgent() {
+            super(true);
+        }
+
+        @Override
+        public void invoke(Request request, Response response) throws IOException, ServletException {
+            Wrapper servlet = request.getWrapper();
+            if (servlet != null && "jolokia-agent".equals(servlet.getName())) {
+                response.sendError(HttpServletResponse.SC_NOT_FOUND);
+                return;
+            }
+            getNext().invoke(request, response);
         }
     }
 

@@ -1,11 +1,6 @@
 package io.tidewater.ops;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
+import java.util.function.BiConsumer;
 
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
@@ -14,32 +9,18 @@ import io.tidewater.config.TidewaterConfig;
 /**
  * Authentication of the management port outside embedded mode: Jolokia (/observe/jolokia) needs HTTP basic credentials,
  * the operator's user name and password from tidewater.ops.* (the password from the environment only, as
- * TIDEWATER_OPS_PASSWORD). Health and metrics stay open for probes and scrapers. The credentials are handed to
- * Camel's management server in a private temporary file that is deleted when the process exits.
+ * TIDEWATER_OPS_PASSWORD). Health and metrics stay open for probes and scrapers. The password stays in memory
+ * (OperatorLogin): no file holds it, so none is left behind by a crash.
  */
 public final class ManagementSecurity {
 
     private ManagementSecurity() {
     }
 
-    /** The camel.management.* settings that switch authentication on; empty in embedded mode. */
-    public static Map<String, String> properties(TidewaterConfig config, boolean embedded) {
-        if (embedded) {
-            return Map.of();
-        }
-        Credentials c = credentials(config);
-        try {
-            Path file = Files.createTempFile("tidewater-ops-", ".properties",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            file.toFile().deleteOnExit();
-            Files.writeString(file, "user." + c.username() + "=" + c.password() + ",operator\nrole.operator=*\n");
-            return Map.of(
-                    "camel.management.authentication-enabled", "true",
-                    "camel.management.authentication-path", "/observe/jolokia/*",
-                    "camel.management.authentication-realm", "tidewater",
-                    "camel.management.basic-properties-file", file.toAbsolutePath().toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the management credentials file", e);
+    /** Binds the management server that asks for the operator's login; nothing in embedded mode. */
+    public static void bind(BiConsumer<String, Object> registry, TidewaterConfig config, boolean embedded) {
+        if (!embedded) {
+            registry.accept("managementServerFactory", new OperatorLogin(credentials(config)));
         }
     }
 
