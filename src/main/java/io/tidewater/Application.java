@@ -23,6 +23,7 @@ import io.tidewater.flow.Flows;
 import io.tidewater.flow.Placeholders;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.RoutesWatcher;
+import io.tidewater.ops.HawtioLauncher;
 import io.tidewater.ops.HawtioServer;
 import io.tidewater.ops.OpsHost;
 import io.tidewater.ops.FlowHealthChecks;
@@ -166,7 +167,9 @@ public final class Application {
         main.bind("changePublisher", publisher);
         boolean demoOn = demoEnabled(config, infra);
         DemoTraffic[] demo = new DemoTraffic[1];
-        HawtioServer[] hawtio = new HawtioServer[1];
+        HawtioLauncher hawtio = new HawtioLauncher(() -> HawtioServer.start(OpsHost.bind(config, true),
+                config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(), Path.of(config.get(Keys.DATA_DIR, "data"), "hawtio"),
+                jolokiaUrl(config), null));
         List<AutoCloseable> clients = new java.util.ArrayList<>();
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -214,12 +217,7 @@ public final class Application {
                     LOG.error("Demo traffic could not start: {}", e.getMessage());
                 }
                 if (infra.embedded() && config.getBoolean(Keys.HAWTIO_ENABLED, true)) {
-                    try {
-                        hawtio[0] = HawtioServer.start(OpsHost.bind(config, true), config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(),
-                                Path.of(config.get(Keys.DATA_DIR, "data"), "hawtio"), jolokiaUrl(config), null);
-                    } catch (Exception e) {
-                        LOG.error("Hawtio could not start: {}", e.toString());
-                    }
+                    hawtio.launch();
                 }
             }
 
@@ -240,9 +238,7 @@ public final class Application {
                 if (demo[0] != null) {
                     demo[0].close();
                 }
-                if (hawtio[0] != null) {
-                    hawtio[0].close();
-                }
+                hawtio.close();
             }
         });
     }

@@ -13,18 +13,32 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 
 import io.tidewater.testing.AppProcess;
+import io.tidewater.testing.CaptureFixture;
 import io.tidewater.testing.Envelopes;
+import io.tidewater.testing.OutageProxy;
+import io.tidewater.testing.SharedInfrastructure;
+import io.tidewater.testing.TestNames;
+import io.tidewater.testing.Topics;
+import io.tidewater.testing.Warehouse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 11, point 2: SIGTERM stops Tidewater within its shutdown timeout while a batch is being retried and another
  * call waits on a lock, and nothing embedded outlives it; a start after kill -9 recovers the PostgreSQL the dead
  * instance left running (with a session still open on it); a foreign process on the port still fails the start.
+ * Issue 20, point 8: a start, a restart and their stops print no stack trace on the console, and SIGTERM with
+ * PostgreSQL unreachable (the warehouse and the captured databases) still stops within the shutdown timeout.
  */
+@ExtendWith(SharedInfrastructure.class)
 class ShutdownIT {
+
+    private static final int SHUTDOWN_TIMEOUT = 15;
 
     @TempDir
     Path dir;
@@ -91,5 +105,84 @@ class ShutdownIT {
                 assertTrue(app.log().contains("already in use"), app.log());
             }
         }
+    }
+
+    @Test
+    void startRestartAndStopPrintNoStackTrace() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("quiet"))) {
+            app.setProperty("camel.main.shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT));
+            for (int run = 1; run <= 2; run++) {
+                app.start();
+                await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
+                await().atMost(Duration.ofSeconds(60)).until(() -> app.log().contains("rows written"));
+                long t0 = System.nanoTime();
+                app.signalTerm();
+                await().atMost(Duration.ofSeconds(SHUTDOWN_TIMEOUT + 2)).until(() -> !app.isAlive());
+                String console = app.log();
+                System.out.printf("run %d stopped in %.1f s; %d stack trace lines on the console%n", run,
+                        (System.nanoTime() - t0) / 1e9, stackTraceLines(console).size());
+                assertTrue(console.contains("Tidewater stopped"), console);
+                assertEquals(List.of(), stackTraceLines(console), "run " + run + ", console:\n" + console);
+            }
+        }
+    }
+
+    @Test
+    void stopsWithinTheTimeoutWithThePostgresqlUnreachable() throws Exception {
+        String calls = TestNames.topic("gone-calls");
+        String shipping = TestNames.topic("gone-shipping");
+        String customers = TestNames.topic("gone-customers");
+        String orders = TestNames.topic("gone-orders");
+        String slot = TestNames.schema("gone_slot");
+        Topics.ensure(calls, shipping, customers, orders, calls + ".dlq", shipping + ".dlq", customers + ".dlq", orders + ".dlq");
+        CaptureFixture.migrateOltp();
+        SharedInfrastructure.Stack stack = SharedInfrastructure.get();
+        // The warehouse and both captured databases behind one relay: cutting it is PostgreSQL gone, as when the
+        // embedded one dies.
+        try (Warehouse warehouse = Warehouse.create(TestNames.schema("gone"));
+             OutageProxy postgres = new OutageProxy(stack.postgresPort()).up();
+             AppProcess app = new AppProcess(dir.resolve("gone"))) {
+            app.setProperty("tidewater.kafka.bootstrap-servers", stack.bootstrapServers())
+                    .setProperty("tidewater.edw.jdbc-url", "jdbc:postgresql://localhost:" + postgres.port() + "/" + SharedInfrastructure.WAREHOUSE_DB)
+                    .setProperty("tidewater.edw.username", "postgres")
+                    .setProperty("tidewater.edw.schema", warehouse.schema())
+                    .setProperty("tidewater.demo.enabled", "false")
+                    .setProperty("tidewater.topics.calls", calls)
+                    .setProperty("tidewater.topics.shipping", shipping)
+                    .setProperty("tidewater.topics.customers", customers)
+                    .setProperty("tidewater.topics.orders", orders)
+                    .setProperty("tidewater.load.group-id", TestNames.group("gone"))
+                    .setProperty("tidewater.capture.offsets-topic", calls + ".capture-offsets")
+                    .setProperty("camel.main.shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT))
+                    .env("TIDEWATER_OPS_PASSWORD", "shutdown-" + UUID.randomUUID());
+            for (String db : List.of("crm", "sales")) {
+                app.setProperty("tidewater.capture." + db + ".port", String.valueOf(postgres.port()))
+                        .setProperty("tidewater.capture." + db + ".slot", slot + "_" + db)
+                        .setProperty("tidewater.capture." + db + ".topic-prefix", calls + "." + db);
+            }
+            app.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
+
+            // PostgreSQL goes away, with a batch waiting to be written.
+            postgres.down();
+            Topics.send(calls, List.<String[]>of(new String[] {"1", "{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"call.completed\","
+                    + "\"customerId\":1,\"agentId\":\"gone\",\"startedAt\":\"2026-11-24T08:00:00Z\",\"durationSec\":60,"
+                    + "\"outcome\":\"resolved\"}"}), null, null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/observe/health/ready").contains("\"DOWN\""));
+
+            long t0 = System.nanoTime();
+            app.signalTerm();
+            await().atMost(Duration.ofSeconds(SHUTDOWN_TIMEOUT + 2)).until(() -> !app.isAlive());
+            System.out.printf("stopped in %.1f s with PostgreSQL gone; %d stack trace lines on the console%n",
+                    (System.nanoTime() - t0) / 1e9, stackTraceLines(app.log()).size());
+            assertTrue(app.log().contains("Tidewater stopped"), app.log());
+        } finally {
+            CaptureFixture.dropSlots(slot);
+        }
+    }
+
+    /** Lines of a Java stack trace, as a logger prints them. */
+    private static List<String> stackTraceLines(String console) {
+        return console.lines().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by:")).toList();
     }
 }

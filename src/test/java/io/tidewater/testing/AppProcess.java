@@ -221,6 +221,11 @@ public final class AppProcess implements AutoCloseable {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** SIGTERM, without waiting. */
+    public void signalTerm() {
+        process.destroy();
+    }
+
     /** kill -9: no shutdown hooks, no cleanup. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
