@@ -19,6 +19,8 @@ import io.tidewater.events.InvalidEventException;
  */
 public record ColumnType(String name, int precision, int scale) {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static final Pattern PARAMETRIZED = Pattern.compile("(numeric|varchar)\\((\\d+)(?:,\\s*(\\d+))?\\)");
     public static final String NAMES = "uuid, bigint, int, numeric(p,s), numeric, text, varchar(n), boolean, timestamptz, date, jsonb";
 
@@ -108,6 +110,14 @@ public record ColumnType(String name, int precision, int scale) {
                 }
             }
             case "jsonb" -> {
+                if (epochMicros && v.isTextual()) {
+                    // Debezium sends a json/jsonb column (io.debezium.data.Json) as its text: the document is that text.
+                    try {
+                        return JSON.readTree(v.asText()).toString();
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new InvalidEventException("field '" + field + "' is not valid JSON: " + e.getOriginalMessage());
+                    }
+                }
                 return v.toString();
             }
             case "timestamptz" -> {

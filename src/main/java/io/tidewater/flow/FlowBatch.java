@@ -110,12 +110,25 @@ public class FlowBatch extends LoadBatch<Row> {
             Object[] values = older.values().clone();
             return new Row(values, newer.lsn(), true, newer.committedAt());
         }
-        return newer;
+        return carryUnavailable(newer, older);
+    }
+
+    /** The newer row, with the values an older change of the batch had where the newer one carries the TOAST placeholder. */
+    private static Row carryUnavailable(Row newer, Row older) {
+        Object[] values = null;
+        for (int i = 0; i < newer.values().length; i++) {
+            if (newer.values()[i] == Toast.UNAVAILABLE && older.values()[i] != Toast.UNAVAILABLE) {
+                values = values == null ? newer.values().clone() : values;
+                values[i] = older.values()[i];
+            }
+        }
+        return values == null ? newer : new Row(values, newer.lsn(), newer.deleted(), newer.committedAt());
     }
 
     /** The record with the greater version column (the later one of two equal versions). */
     private Row newerByColumn(Row a, Row b) {
-        return version(b.values()[versionIndex]).compareTo(version(a.values()[versionIndex])) >= 0 ? b : a;
+        boolean bNewer = version(b.values()[versionIndex]).compareTo(version(a.values()[versionIndex])) >= 0;
+        return carryUnavailable(bNewer ? b : a, bNewer ? a : b);
     }
 
     /** A bound version value as something comparable: numbers as numbers, timestamps as instants, dates as dates. */
@@ -170,9 +183,12 @@ public class FlowBatch extends LoadBatch<Row> {
         for (int c = 0; c < bound.size(); c++) {
             Object[] array = bound.get(c).type().newArray(rows.size());
             for (int i = 0; i < rows.size(); i++) {
-                array[i] = rows.get(i).values()[c];
+                array[i] = Toast.bound(rows.get(i).values()[c]);
             }
             out.setHeader("c" + c + suffix, array);
+        }
+        if (flow.debezium()) {
+            out.setHeader("toasts" + suffix, Toast.toasts(flow, bound.stream().map(Column::name).toList(), rows.stream().map(Row::values).toList()));
         }
     }
 }

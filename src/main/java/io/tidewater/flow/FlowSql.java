@@ -46,6 +46,37 @@ public final class FlowSql {
     private FlowSql() {
     }
 
+    /**
+     * The CTEs "raw-" (the batch as bound, each row with "toast-": the columns that carry Debezium's TOAST placeholder)
+     * and input (the same columns, each TOASTed one read from the table's row of the same key, for a dimension its
+     * current version): a value a change could not carry keeps what the warehouse has. The WITH is already open.
+     */
+    private static String untoasted(FlowSpec f, String suffix, List<String> extra, List<String> aliases, boolean current) {
+        if (!f.debezium()) {
+            return "input AS (\n    SELECT * FROM " + unnest(f, suffix, extra) + " AS e(" + String.join(", ",
+                    aliases.stream().map(a -> a.startsWith("\"") ? a : id(a)).toList()) + ")\n)";
+        }
+        List<String> params = new ArrayList<>(extra);
+        params.add(":?toasts" + suffix + "::text[]");
+        List<String> raw = new ArrayList<>(aliases.stream().map(a -> a.startsWith("\"") ? a : id(a)).toList());
+        raw.add("\"toast-\"");
+        StringJoiner select = new StringJoiner(", ");
+        Map<String, Column> cols = f.columns();
+        String match = f.key().stream().map(k -> "x." + id(k) + " = e." + id(k)).collect(Collectors.joining(" AND "))
+                + (current ? " AND x.\"is_current\"" : "");
+        for (String a : aliases) {
+            Column c = a.startsWith("\"") ? null : cols.get(a);
+            if (c == null || f.key().contains(a) || !c.stored() || c.expression() != null) {
+                select.add("e." + (a.startsWith("\"") ? a : id(a)));
+            } else {
+                select.add("CASE WHEN strpos(e.\"toast-\", '," + a + ",') > 0 THEN (SELECT x." + id(a) + " FROM " + id(f.table()) + " x WHERE "
+                        + match + ") ELSE e." + id(a) + " END AS " + id(a));
+            }
+        }
+        return "\"raw-\" AS (\n    SELECT * FROM " + unnest(f, suffix, params) + " AS e(" + String.join(", ", raw) + ")\n), input AS (\n    SELECT "
+                + select + " FROM \"raw-\" e\n)";
+    }
+
     /** The unnest(...) of the bound columns (c0..), then the given extra parameters. */
     private static String unnest(FlowSpec f, String suffix, List<String> extra) {
         StringJoiner args = new StringJoiner(", ");
@@ -322,8 +353,8 @@ public final class FlowSql {
         if (f.versionColumn() != null) {
             return byVersionColumn(f, stored, inputCols, extra);
         }
-        StringBuilder sql = new StringBuilder("WITH input AS (\n    SELECT * FROM ").append(unnest(f, "", extra)).append(" AS e(")
-                .append(names(inputCols)).append(")\n)\nINSERT INTO ").append(t).append(" AS f (").append(names(stored))
+        String input = "WITH " + untoasted(f, "", extra, inputCols, false);
+        StringBuilder sql = new StringBuilder(input).append("\nINSERT INTO ").append(t).append(" AS f (").append(names(stored))
                 .append(", \"source_lsn\"");
         boolean soft = f.deletes() == FlowSpec.Deletes.SOFT;
         if (soft) {
@@ -354,8 +385,7 @@ public final class FlowSql {
         }
         sql.append(set).append("\n    WHERE f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < EXCLUDED.\"source_lsn\";\n");
         if (!soft && f.deletes() == FlowSpec.Deletes.HARD) {
-            sql.append("WITH input AS (\n    SELECT * FROM ").append(unnest(f, "", extra)).append(" AS e(").append(names(inputCols))
-                    .append(")\n)\nDELETE FROM ").append(t).append(" f USING input i WHERE i.\"deleted\" AND ")
+            sql.append(input).append("\nDELETE FROM ").append(t).append(" f USING input i WHERE i.\"deleted\" AND ")
                     .append(f.key().stream().map(k -> "f." + id(k) + " = i." + id(k)).collect(Collectors.joining(" AND ")))
                     .append(" AND (f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < i.\"source_lsn\");\n");
         }
@@ -375,7 +405,7 @@ public final class FlowSql {
                 set.add(id(c) + " = EXCLUDED." + id(c));
             }
         }
-        return "WITH input AS (\n    SELECT * FROM " + unnest(f, "", extra) + " AS e(" + names(inputCols) + ")\n)\nINSERT INTO "
+        return "WITH " + untoasted(f, "", extra, inputCols, false) + "\nINSERT INTO "
                 + id(f.table()) + " AS f (" + names(stored) + ")\nSELECT " + m + " FROM input ORDER BY " + key + "\nON CONFLICT (" + key
                 + ") DO UPDATE SET " + set + "\n    WHERE f." + v + " IS NULL OR f." + v + " < EXCLUDED." + v + ";\n" + OFFSETS;
     }
@@ -458,8 +488,10 @@ public final class FlowSql {
         List<String> cols = boundNames(f);
         String key = names(f.key());
         String t = id(f.table());
-        String input = "WITH input AS (\n    SELECT * FROM " + unnest(f, "", List.of(":?lsns::bigint[]", ":?deletes::boolean[]"))
-                + " AS e(" + names(cols) + ", \"lsn-\", \"del-\")\n)\n";
+        List<String> aliases = new ArrayList<>(cols);
+        aliases.add("\"lsn-\"");
+        aliases.add("\"del-\"");
+        String input = "WITH " + untoasted(f, "", List.of(":?lsns::bigint[]", ":?deletes::boolean[]"), aliases, false) + "\n";
         List<String> target = new ArrayList<>(cols);
         List<String> select = new ArrayList<>(cols.stream().map(Sql::id).toList());
         if (guard) {
@@ -528,7 +560,8 @@ public final class FlowSql {
         String nk = id(d.naturalKey());
         String sk = id(d.dimension().surrogateKey());
         List<String> attrs = d.stored().stream().map(Column::name).filter(c -> !c.equals(d.naturalKey())).toList();
-        String inputCols = names(boundNames(d)) + ", \"at-\", \"lsn-\", \"del-\"";
+        List<String> inputAliases = new ArrayList<>(boundNames(d));
+        inputAliases.addAll(List.of("\"at-\"", "\"lsn-\"", "\"del-\""));
         List<String> moves = new ArrayList<>();
         List<Rollup> moved = new ArrayList<>();
         for (FlowSpec f : dependents) {
@@ -557,9 +590,9 @@ public final class FlowSql {
                 + d.dimension().tracked().stream().map(c -> "i." + id(c)).collect(Collectors.joining(", ")) + ")";
         for (int r = 0; r < rounds; r++) {
             String s = "_r" + r;
-            sql.append("WITH input AS (\n    SELECT * FROM ")
-                    .append(unnest(d, s, List.of(":?changedAts" + s + "::timestamptz[]", ":?lsns" + s + "::bigint[]", ":?deletes" + s + "::boolean[]")))
-                    .append(" AS e(").append(inputCols).append(")\n), todo AS (\n    SELECT i.*, c.").append(sk)
+            sql.append("WITH ").append(untoasted(d, s, List.of(":?changedAts" + s + "::timestamptz[]", ":?lsns" + s + "::bigint[]",
+                            ":?deletes" + s + "::boolean[]"), inputAliases, true))
+                    .append(", todo AS (\n    SELECT i.*, c.").append(sk)
                     .append(" AS \"cur-\", c.\"is_inferred\" AS \"inferred-\", ").append(tracked).append(" AS \"tracked-\"\n    FROM input i LEFT JOIN ")
                     .append(t).append(" c ON c.").append(nk).append(" = i.").append(nk).append(" AND c.\"is_current\"\n    WHERE NOT EXISTS (SELECT 1 FROM ")
                     .append(t).append(" o WHERE o.").append(nk).append(" = i.").append(nk).append(" AND o.\"source_lsn\" >= i.\"lsn-\")\n), closed AS (\n    UPDATE ")

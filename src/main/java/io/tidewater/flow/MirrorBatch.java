@@ -92,8 +92,8 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
                     throw new InvalidEventException("the source column '" + f.name() + "' has the name of the mirror's own column "
                             + f.name() + "; declare it under another name (columns: {source_" + f.name() + ": {field: " + f.name() + ", ...}})");
                 }
-                JsonNode v = f.normalize(env.row().field(f.name()));
-                values.put(f.name(), RecordReader.bind(f.column(), v, true, true));
+                JsonNode raw = env.row().field(f.name());
+                values.put(f.name(), Toast.unavailable(raw) ? Toast.UNAVAILABLE : RecordReader.bind(f.column(), f.normalize(raw), true, true));
                 added.put(f.name(), f.type());
             }
         }
@@ -118,7 +118,7 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
         }
         ConnectSchema.Field typed = schema == null ? null : schema.fields().get(c.field());
         JsonNode v = env.row().field(c.field());
-        if (typed != null) {
+        if (typed != null && !Toast.unavailable(v)) {
             v = typed.normalize(v);
         }
         // A mirrored text keeps empty strings, which are data too.
@@ -145,14 +145,19 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
         }
         List<Change> rows = new ArrayList<>(newest.values());
         List<Column> bound = batch.bound();
+        List<Object[]> values = new ArrayList<>(rows.size());
+        rows.forEach(r -> values.add(new Object[bound.size()]));
         for (int i = 0; i < bound.size(); i++) {
             Column col = bound.get(i);
             Object[] array = col.type().newArray(rows.size());
             for (int r = 0; r < rows.size(); r++) {
-                array[r] = rows.get(r).values().get(col.name());
+                Object v = rows.get(r).values().get(col.name());
+                values.get(r)[i] = v;
+                array[r] = Toast.bound(v);
             }
             out.setHeader("c" + i, array);
         }
+        out.setHeader("toasts", Toast.toasts(flow, bound.stream().map(Column::name).toList(), values));
         out.setHeader("lsns", rows.stream().map(Change::lsn).toArray(Long[]::new));
         out.setHeader("deletes", rows.stream().map(Change::deleted).toArray(Boolean[]::new));
         out.setHeader(COLUMNS, batch);
@@ -169,6 +174,12 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
         if (newer.deleted() && !older.deleted()) {
             return new Change(older.values(), older.added(), newer.lsn(), true);
         }
-        return newer;
+        if (!newer.values().containsValue(Toast.UNAVAILABLE)) {
+            return newer;
+        }
+        // A value the newer change could not carry (TOAST) is the one an older change of the batch had.
+        Map<String, Object> values = new LinkedHashMap<>(newer.values());
+        values.replaceAll((k, v) -> Toast.carried(v, older.values().containsKey(k) ? older.values().get(k) : v));
+        return new Change(values, newer.added(), newer.lsn(), false);
     }
 }

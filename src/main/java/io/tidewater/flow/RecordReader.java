@@ -59,6 +59,10 @@ public final class RecordReader {
      * else the value read and checked. emptyText: an empty string is a text column's value rather than invalid.
      */
     static Object bind(Column c, JsonNode v, boolean epochMicros, boolean emptyText) {
+        // Only a Debezium change (epoch microseconds) carries the unavailable-value placeholder.
+        if (epochMicros && Toast.unavailable(v)) {
+            return Toast.UNAVAILABLE;
+        }
         if (v == null) {
             if (c.required() && c.defaultValue() == null) {
                 throw new InvalidEventException("missing required field '" + c.field() + "'");
