@@ -12,6 +12,11 @@ import java.util.Set;
 public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committedAt, String schema) {
 
     private static final Set<String> OPS = Set.of("c", "u", "d", "r");
+    /**
+     * The version of a snapshot read without an LSN: below every streamed change, so the version guards load it where the
+     * warehouse has no row (or only one without a version, such as an inferred member) and never over a row it has.
+     */
+    public static final long SNAPSHOT_LSN = 0;
 
     public boolean deleted() {
         return op.equals("d");
@@ -34,7 +39,10 @@ public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committ
         EventJson source = json.object("source");
         EventJson row = op.equals("d") ? deletedKey(json, key, maxBytes) : json.object("after");
         long tsMs = source.has("ts_ms") ? source.longValue("ts_ms") : json.longValue("ts_ms");
-        return new ChangeEnvelope(op, row, source.longValue("lsn"), Instant.ofEpochMilli(tsMs), schema);
+        // An incremental snapshot's read carries no LSN: it is the row as read between Debezium's watermarks, in order
+        // with the stream around it, and no newer than any change the warehouse already holds.
+        long lsn = op.equals("r") && !source.has("lsn") ? SNAPSHOT_LSN : source.longValue("lsn");
+        return new ChangeEnvelope(op, row, lsn, Instant.ofEpochMilli(tsMs), schema);
     }
 
     private static EventJson deletedKey(EventJson json, String key, int maxBytes) {
