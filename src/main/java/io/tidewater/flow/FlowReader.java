@@ -79,6 +79,7 @@ public final class FlowReader {
         Map<String, MappingNode> declared = new LinkedHashMap<>();
         Map<String, Integer> lines = new LinkedHashMap<>();
         Map<String, Map<String, String>> sources = new LinkedHashMap<>();
+        Map<String, Integer> topicLines = new LinkedHashMap<>();
         Map<String, String> sourceRoutes = new LinkedHashMap<>();
         Map<String, String> applyRoutes = new LinkedHashMap<>();
         for (Node entry : entries.getValue()) {
@@ -106,6 +107,7 @@ public final class FlowReader {
             if (templated instanceof MappingNode t) {
                 String ref = scalar(get(t, "routeTemplateRef"));
                 Map<String, String> params = new LinkedHashMap<>();
+                int topicLine = line(t);
                 if (get(t, "parameters") instanceof SequenceNode ps) {
                     for (Node pn : ps.getValue()) {
                         if (pn instanceof MappingNode pm) {
@@ -113,6 +115,9 @@ public final class FlowReader {
                             String pvalue = scalar(get(pm, "value"));
                             if (pname != null && pvalue != null) {
                                 params.put(pname, pvalue);
+                                if (pname.equals("topic")) {
+                                    topicLine = line(get(pm, "value"));
+                                }
                             }
                         }
                     }
@@ -120,6 +125,7 @@ public final class FlowReader {
                 String flow = params.get("flow");
                 if (SOURCE_TEMPLATE.equals(ref)) {
                     sources.put(flow, params);
+                    topicLines.put(flow, topicLine);
                     sourceRoutes.put(flow, scalar(get(t, "routeId")));
                 } else if (APPLY_TEMPLATE.equals(ref)) {
                     applyRoutes.put(flow, scalar(get(t, "routeId")));
@@ -138,14 +144,21 @@ public final class FlowReader {
                 throw new FlowException(file, lines.get(name), "flow '" + name + "' needs a templatedRoute of " + SOURCE_TEMPLATE
                         + " and one of " + APPLY_TEMPLATE + " with the parameter flow: " + name);
             }
-            flows.add(flow(file, name, lines.get(name), e.getValue(), source, sourceRoutes.get(name), applyRoutes.get(name)));
+            flows.add(flow(file, name, lines.get(name), e.getValue(), source, topicLines.get(name), sourceRoutes.get(name),
+                    applyRoutes.get(name)));
         }
         return flows;
     }
 
-    private FlowSpec flow(Path file, String name, int line, MappingNode p, Map<String, String> source, String route, String apply) {
+    private FlowSpec flow(Path file, String name, int line, MappingNode p, Map<String, String> source, int topicLine, String route,
+                          String apply) {
         Ctx c = new Ctx(file, "flow '" + name + "'");
         c.onlyKeys(p, FLOW_KEYS);
+        Map<String, Integer> keyLines = new LinkedHashMap<>();
+        for (NodeTuple t : p.getValue()) {
+            keyLines.put(scalar(t.getKeyNode()), line(t.getKeyNode()));
+        }
+        keyLines.put("topic", topicLine);
         String format = c.oneOf(p, "format", FORMATS, "json");
         Kind kind = Kind.valueOf(c.oneOf(p, "kind", Set.of("fact", "dimension", "patch", "mirror"), null).toUpperCase(Locale.ROOT));
         if (kind == Kind.MIRROR && !format.equals("debezium")) {
@@ -216,7 +229,8 @@ public final class FlowReader {
                 Ctx lc = c.in("lookup '" + ln + "'");
                 MappingNode l = lc.asMap(t.getValueNode());
                 lc.onlyKeys(l, Set.of("column", "dimension", "into"));
-                Lookup lookup = new Lookup(lc.name(ln, l), lc.name(l, "column"), lc.text(l, "dimension"), lc.name(l, "into"));
+                Lookup lookup = new Lookup(lc.name(ln, l), lc.name(l, "column"), lc.text(l, "dimension"), lc.name(l, "into"),
+                        line(t.getKeyNode()));
                 if (!columns.containsKey(lookup.column())) {
                     throw lc.error(get(l, "column"), "column '" + lookup.column() + "' is not among the columns");
                 }
@@ -232,8 +246,11 @@ public final class FlowReader {
                 MappingNode r = rc.asMap(t.getValueNode());
                 rc.onlyKeys(r, Set.of("groupBy", "measures"));
                 Map<String, String> groupBy = new LinkedHashMap<>();
+                Map<String, Integer> entryLines = new LinkedHashMap<>();
                 for (NodeTuple g : rc.map(r, "groupBy", true).getValue()) {
-                    groupBy.put(rc.name(scalar(g.getKeyNode()), r), rc.expression(g.getValueNode()));
+                    String group = rc.name(scalar(g.getKeyNode()), g.getKeyNode());
+                    groupBy.put(group, rc.expression(g.getValueNode()));
+                    entryLines.put(group, line(g.getKeyNode()));
                 }
                 Map<String, Measure> measures = new LinkedHashMap<>();
                 for (NodeTuple m : rc.map(r, "measures", true).getValue()) {
@@ -250,9 +267,11 @@ public final class FlowReader {
                     } else {
                         throw rc.error(m.getValueNode(), "a measure is count or sum(column), was '" + mv + "'");
                     }
-                    measures.put(rc.name(scalar(m.getKeyNode()), r), measure);
+                    String measureName = rc.name(scalar(m.getKeyNode()), m.getKeyNode());
+                    measures.put(measureName, measure);
+                    entryLines.putIfAbsent(measureName, line(m.getKeyNode()));
                 }
-                rollups.add(new Rollup(rc.name(rn, r), groupBy, measures));
+                rollups.add(new Rollup(rc.name(rn, t.getKeyNode()), groupBy, measures, line(t.getKeyNode()), Map.copyOf(entryLines)));
             }
             if (kind != Kind.FACT) {
                 throw c.error(rm, "rollups are kept by fact flows only");
@@ -292,16 +311,16 @@ public final class FlowReader {
         }
         String topic = placeholders.apply(source.get("topic"));
         if (topic == null || topic.isBlank()) {
-            throw new FlowException(file, line, "flow '" + name + "': the " + SOURCE_TEMPLATE + " templatedRoute needs the parameter topic");
+            throw new FlowException(file, topicLine, "flow '" + name + "': the " + SOURCE_TEMPLATE + " templatedRoute needs the parameter topic");
         }
         for (String t : topic.split(",", -1)) {
             if (!t.matches("[A-Za-z0-9._-]+") && !t.contains("{{")) {
-                throw new FlowException(file, line, "flow '" + name + "': '" + t + "' is not a Kafka topic name (the parameter topic "
+                throw new FlowException(file, topicLine, "flow '" + name + "': '" + t + "' is not a Kafka topic name (the parameter topic "
                         + "takes one topic, or several separated by commas without spaces)");
             }
         }
         return new FlowSpec(name, file, line, format, kind, table, key, columns, version, deletes, lookups, rollups, dimension,
-                topic, source.getOrDefault("consumers", "1"), route, apply, Map.copyOf(source));
+                topic, source.getOrDefault("consumers", "1"), route, apply, Map.copyOf(source), Map.copyOf(keyLines));
     }
 
     private static Column column(Ctx c, String name, Node node, Kind kind) {

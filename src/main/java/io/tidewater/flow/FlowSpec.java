@@ -13,7 +13,30 @@ import java.util.Set;
 public record FlowSpec(String name, Path file, int line, String format, Kind kind, String table, List<String> key,
                        Map<String, Column> columns, String version, Deletes deletes, List<Lookup> lookups,
                        List<Rollup> rollups, Dimension dimension, String topic, String consumers,
-                       String route, String applyRoute, Map<String, String> sourceParameters) {
+                       String route, String applyRoute, Map<String, String> sourceParameters, Map<String, Integer> lines) {
+
+    /** A flow whose properties' lines are not known (only the bean's): each of them is reported at the bean's line. */
+    public FlowSpec(String name, Path file, int line, String format, Kind kind, String table, List<String> key,
+                    Map<String, Column> columns, String version, Deletes deletes, List<Lookup> lookups,
+                    List<Rollup> rollups, Dimension dimension, String topic, String consumers,
+                    String route, String applyRoute, Map<String, String> sourceParameters) {
+        this(name, file, line, format, kind, table, key, columns, version, deletes, lookups, rollups, dimension, topic, consumers,
+                route, applyRoute, sourceParameters, Map.of());
+    }
+
+    /**
+     * The line of the first of these properties the file states (format, kind, table, key, version, deletes, lookups,
+     * rollups, ..., and topic for the topic parameter), or the bean's line: where an error about them points.
+     */
+    public int line(String... properties) {
+        for (String p : properties) {
+            Integer at = lines.get(p);
+            if (at != null) {
+                return at;
+            }
+        }
+        return line;
+    }
 
     public enum Kind { FACT, DIMENSION, PATCH, MIRROR }
 
@@ -41,12 +64,28 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
         }
     }
 
-    /** A dimension looked up by one of this flow's columns; its surrogate key is stored in {@code into}. */
-    public record Lookup(String name, String column, String dimension, String into) {
+    /** A dimension looked up by one of this flow's columns; its surrogate key is stored in {@code into}; line: its entry's. */
+    public record Lookup(String name, String column, String dimension, String into, int line) {
+
+        public Lookup(String name, String column, String dimension, String into) {
+            this(name, column, dimension, into, 0);
+        }
     }
 
-    /** An aggregate table: group-by expressions (over the fact's columns and lookup.attribute) and count/sum measures. */
-    public record Rollup(String table, Map<String, String> groupBy, Map<String, Measure> measures) {
+    /**
+     * An aggregate table: group-by expressions (over the fact's columns and lookup.attribute) and count/sum measures;
+     * line: the rollup's entry, lines: each group's and measure's entry, by name.
+     */
+    public record Rollup(String table, Map<String, String> groupBy, Map<String, Measure> measures, int line, Map<String, Integer> lines) {
+
+        public Rollup(String table, Map<String, String> groupBy, Map<String, Measure> measures) {
+            this(table, groupBy, measures, 0, Map.of());
+        }
+
+        /** The line of a group's or a measure's entry (the rollup's when unknown). */
+        public int lineOf(String name) {
+            return lines.getOrDefault(name, line);
+        }
 
         public String countMeasure() {
             return measures.entrySet().stream().filter(e -> e.getValue().column() == null).map(Map.Entry::getKey)
@@ -70,7 +109,7 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
     /** The same flow with other columns (a mirror's declared columns and those its records' schema adds). */
     public FlowSpec withColumns(Map<String, Column> cols) {
         return new FlowSpec(name, file, line, format, kind, table, key, cols, version, deletes, lookups, rollups, dimension, topic,
-                consumers, route, applyRoute, sourceParameters);
+                consumers, route, applyRoute, sourceParameters, lines);
     }
 
     /** The topics the flow reads: its topic parameter, comma-separated (as Camel's Kafka endpoint takes them). */

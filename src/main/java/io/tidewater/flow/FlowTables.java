@@ -74,7 +74,7 @@ public final class FlowTables {
         for (FlowSpec f : flows) {
             if (f.kind() == Kind.PATCH) {
                 if (existing(c, f.table()).isEmpty() && !created.contains(f.table())) {
-                    throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' patches table " + f.table()
+                    throw new FlowException(f.file(), f.line("table"), "flow '" + f.name() + "' patches table " + f.table()
                             + ", which no flow loads and which does not exist");
                 }
                 table(c, f, columns(f, byName), notes, created);
@@ -191,7 +191,7 @@ public final class FlowTables {
                                 f.name(), col.getKey(), col.getValue(), f.table(), col.getKey(), type);
                         continue;
                     }
-                    throw new FlowException(f.file(), declared == null ? f.line() : declared.line(), "flow '" + f.name() + "', column '"
+                    throw new FlowException(f.file(), declaredAt(f, col.getKey()), "flow '" + f.name() + "', column '"
                             + col.getKey() + "': declared " + col.getValue() + ", but " + f.table() + "." + col.getKey() + " is " + type);
                 }
             }
@@ -221,6 +221,15 @@ public final class FlowTables {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot prepare table " + batch.table() + " of flow " + batch.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The line declaring a column of a flow's table: its column's, its lookup's (into), or the flow's. */
+    private static int declaredAt(FlowSpec f, String column) {
+        Column declared = f.columns().get(column);
+        if (declared != null && declared.line() > 0) {
+            return declared.line();
+        }
+        return f.lookups().stream().filter(l -> l.into().equals(column) && l.line() > 0).map(Lookup::line).findFirst().orElse(f.line());
     }
 
     /** A marker column the engine keeps (false unless set): present on every row, false for the rows there before it. */

@@ -113,7 +113,7 @@ public class Flows {
             for (String topic : f.topics()) {
                 FlowSpec sameTopic = byTopic.put(topic, f);
                 if (sameTopic != null) {
-                    throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "' reads topic " + topic + ", which flow '"
+                    throw new FlowException(f.file(), f.line("topic"), "flow '" + f.name() + "' reads topic " + topic + ", which flow '"
                             + sameTopic.name() + "' reads already");
                 }
             }
@@ -122,13 +122,13 @@ public class Flows {
             for (FlowSpec.Lookup l : f.lookups()) {
                 FlowSpec d = byName.get(l.dimension());
                 if (d == null || d.kind() != FlowSpec.Kind.DIMENSION) {
-                    throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "', lookup '" + l.name() + "': '" + l.dimension()
+                    throw new FlowException(f.file(), l.line() > 0 ? l.line() : f.line("lookups"), "flow '" + f.name() + "', lookup '" + l.name() + "': '" + l.dimension()
                             + "' is not a dimension flow; the dimension flows are " + byName.values().stream()
                             .filter(x -> x.kind() == FlowSpec.Kind.DIMENSION).map(FlowSpec::name).toList());
                 }
             }
             if (f.version() == null && f.kind() == FlowSpec.Kind.FACT && f.debezium() && f.deletes() != FlowSpec.Deletes.IGNORE) {
-                throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "': a fact from changes without a version guard cannot apply "
+                throw new FlowException(f.file(), f.line("deletes", "kind"), "flow '" + f.name() + "': a fact from changes without a version guard cannot apply "
                         + "deletes; declare version: lsn, or deletes: ignore");
             }
             if (f.kind() == FlowSpec.Kind.PATCH) {
@@ -137,14 +137,14 @@ public class Flows {
             for (FlowSpec.Rollup r : f.rollups()) {
                 for (String count : FlowSql.valueCounts(f, r).values()) {
                     if (r.measures().containsKey(count) || r.groupBy().containsKey(count)) {
-                        throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "', rollup " + r.table() + ": '" + count
+                        throw new FlowException(f.file(), r.lineOf(count) > 0 ? r.lineOf(count) : f.line("rollups"), "flow '" + f.name() + "', rollup " + r.table() + ": '" + count
                                 + "' counts the values of the sum " + count.substring(0, count.length() - "_count".length())
                                 + " (its column may be NULL); name the other column otherwise");
                     }
                 }
             }
             if (f.version() != null && !f.rollups().isEmpty()) {
-                throw new FlowException(f.file(), f.line(), "flow '" + f.name() + "': rollups are kept for facts without a version guard");
+                throw new FlowException(f.file(), f.line("version", "rollups"), "flow '" + f.name() + "': rollups are kept for facts without a version guard");
             }
         }
         return byName;
