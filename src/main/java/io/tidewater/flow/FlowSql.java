@@ -191,7 +191,8 @@ public final class FlowSql {
 
     /**
      * The measures of a rollup, each multiplied by the sign of the row (1 added, -1 taken away), then the counts of the
-     * values of its nullable sums ({@link #valueCounts}); a sum none of whose values is there is NULL, as SQL's sum.
+     * values of its nullable sums ({@link #valueCounts}): a new group none of whose values is there gets a NULL sum (SQL's
+     * sum skips NULLs), and the upsert makes a group's sum NULL when its count of values comes to 0.
      */
     private static String measureSelect(FlowSpec f, Rollup r, String sign) {
         StringJoiner out = new StringJoiner(", ");
@@ -199,9 +200,6 @@ public final class FlowSql {
         r.measures().forEach((name, m) -> {
             if (m.column() == null) {
                 out.add("sum(" + sign + ")");
-            } else if (counts.containsKey(name)) {
-                out.add("CASE WHEN sum(" + sign + " * (fact." + id(m.column()) + " IS NOT NULL)::int) = 0 THEN NULL ELSE sum(" + sign
-                        + " * fact." + id(m.column()) + ") END");
             } else {
                 out.add("sum(" + sign + " * fact." + id(m.column()) + ")");
             }
@@ -432,8 +430,11 @@ public final class FlowSql {
         String from = "input";
         String newer = "";
         if (v != null) {
-            // Each record with the version of the row it patches, to tell which records are newer than the row.
-            sql.append(", versioned AS (\n    SELECT i.*, cur.").append(v).append(" AS \"row-version\" FROM input i LEFT JOIN ")
+            // A record is newer when its version is at least the row's and every earlier record's of the batch: the batch
+            // gives what its records would give one after the other.
+            sql.append(", versioned AS (\n    SELECT i.*, greatest(cur.").append(v).append(", max(i.").append(v).append(") OVER (PARTITION BY ")
+                    .append(f.key().stream().map(k -> "i." + id(k)).collect(Collectors.joining(", ")))
+                    .append(" ORDER BY i.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS \"row-version\" FROM input i LEFT JOIN ")
                     .append(id(f.table())).append(" cur ON ").append(f.key().stream().map(k -> "cur." + id(k) + " = i." + id(k))
                             .collect(Collectors.joining(" AND "))).append("\n)");
             from = "versioned";

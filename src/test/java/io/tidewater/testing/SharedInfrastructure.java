@@ -43,9 +43,27 @@ public final class SharedInfrastructure implements BeforeAllCallback {
             }
             EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0, 3).start();
             stack = new Stack(kafka, db, dir);
+            // Closed by JUnit Jupiter's root context; tests of another engine (jqwik) may start it again after that, and
+            // then the JVM's exit closes it.
+            Stack started = stack;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closed(started)));
             return stack;
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the test infrastructure", e);
+        }
+    }
+
+    /** Stops a stack (once) and forgets it, so that the next use starts another. */
+    private static synchronized void closed(Stack s) {
+        if (stack != s) {
+            return;
+        }
+        stack = null;
+        try {
+            s.kafka().close();
+            s.postgres().close();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot stop the test infrastructure", e);
         }
     }
 
@@ -66,9 +84,8 @@ public final class SharedInfrastructure implements BeforeAllCallback {
         }
 
         @Override
-        public void close() throws Exception {
-            kafka.close();
-            postgres.close();
+        public void close() {
+            closed(this);
         }
     }
 }

@@ -1,0 +1,229 @@
+package io.tidewater.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.tidewater.flow.FlowBatch;
+import io.tidewater.flow.FlowReader;
+import io.tidewater.flow.FlowSpec;
+import io.tidewater.flow.FlowTables;
+import io.tidewater.flow.Flows;
+import io.tidewater.flow.RecordReader;
+import io.tidewater.model.Scenario.DimBatch;
+import io.tidewater.model.Scenario.DimChange;
+import io.tidewater.model.Scenario.FactBatch;
+import io.tidewater.model.Scenario.FactEvent;
+import io.tidewater.model.Scenario.Opt;
+import io.tidewater.model.Scenario.PatchBatch;
+import io.tidewater.model.Scenario.PatchEvent;
+import io.tidewater.testing.NamedSql;
+import io.tidewater.testing.TestNames;
+import io.tidewater.testing.Warehouse;
+import org.apache.camel.Message;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultMessage;
+
+/**
+ * Runs a scenario through the engine on real PostgreSQL, batch by batch, as the flow-apply route does: the records read
+ * by the flow's RecordReader, the batch bound by its FlowBatch, its lookups resolved as on a cache miss (ensure, then
+ * newest), and the generated statement executed in one transaction. Then reads back what the model predicts.
+ */
+public final class EngineRunner implements AutoCloseable {
+
+    private static final DefaultCamelContext CAMEL = new DefaultCamelContext();
+    private final Warehouse warehouse = Warehouse.create(TestNames.schema("model"));
+    private final Scenario.Decl decl;
+    private final Flows flows;
+
+    public EngineRunner(Scenario.Decl decl, Path dir) throws Exception {
+        this.decl = decl;
+        Files.createDirectories(dir);
+        Path file = dir.resolve("model-flows.camel.yaml");
+        Files.writeString(file, declarations(decl));
+        List<FlowSpec> declared = new FlowReader(v -> v).read(file);
+        FlowTables.prepare(warehouse.dataSource(), declared);
+        flows = new Flows(declared, 65_536, "model", null);
+    }
+
+    /** The three flows as a user writes them (one file, three beans). */
+    static String declarations(Scenario.Decl d) {
+        StringBuilder y = new StringBuilder("- beans:\n");
+        y.append("    - name: model-members\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n");
+        y.append("        format: debezium\n        kind: dimension\n        table: dim_member\n        key: member_id\n");
+        y.append("        surrogateKey: member_key\n        scd: ").append(d.scd()).append('\n');
+        if (d.scd() == 2) {
+            y.append("        tracked: ").append(d.tracked()).append('\n');
+        }
+        y.append("        columns:\n          member_id: {field: id, type: bigint}\n");
+        y.append("          name: {field: name, type: text, required: false}\n");
+        y.append("          region: {field: region, type: text, required: false}\n");
+        y.append("          tier: {field: tier, type: text, required: false}\n");
+        y.append("    - name: model-facts\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n");
+        y.append("        format: json\n        kind: fact\n        table: fact_model\n        key: event_id\n        columns:\n");
+        y.append("          event_id: {field: id, type: bigint}\n          cust: {field: cust, type: bigint}\n");
+        y.append("          at: {field: at, type: timestamptz}\n");
+        y.append("          amount: {field: amount, type: int, required: ").append(d.amountRequired()).append("}\n");
+        y.append("          cat: {field: cat, type: text}\n");
+        y.append("        lookups:\n          c: {column: cust, dimension: model-members, into: member_key}\n");
+        y.append("        rollups:\n          agg_model:\n            groupBy:\n");
+        for (String g : d.groups()) {
+            y.append("              ").append(g).append(": \"").append(switch (g) {
+                case "day" -> "date_trunc('day', at, 'UTC')";
+                case "cat" -> "cat";
+                default -> "coalesce(c.region, 'unknown')";
+            }).append("\"\n");
+        }
+        y.append("            measures:\n              n: count\n              total: sum(amount)\n");
+        y.append("    - name: model-patches\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n");
+        y.append("        format: json\n        kind: patch\n        table: fact_model\n        key: event_id\n");
+        if (d.patchVersioned()) {
+            y.append("        version: ver\n");
+        }
+        y.append("        columns:\n          event_id: {field: id, type: bigint}\n");
+        y.append("          note: {field: note, type: text, required: false, merge: ").append(d.noteMerge()).append("}\n");
+        y.append("          score: {field: score, type: int, required: false, merge: ").append(d.scoreMerge()).append("}\n");
+        if (d.patchVersioned()) {
+            y.append("          ver: {field: ver, type: bigint}\n");
+        }
+        for (String flow : List.of("model-members", "model-facts", "model-patches")) {
+            y.append(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y").substring(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y")
+                    .indexOf("- templatedRoute")));
+        }
+        return y.toString();
+    }
+
+    public void apply(Scenario.Batch batch) throws Exception {
+        if (batch instanceof DimBatch d) {
+            run("model-members", d.records().stream().map(EngineRunner::envelope).toList());
+        } else if (batch instanceof FactBatch f) {
+            run("model-facts", f.records().stream().map(EngineRunner::json).toList());
+        } else if (batch instanceof PatchBatch p) {
+            run("model-patches", p.records().stream().map(EngineRunner::json).toList());
+        }
+    }
+
+    private void run(String flow, List<String> values) throws Exception {
+        FlowSpec f = flows.flow(flow);
+        RecordReader reader = new RecordReader(f, 65_536);
+        List<RecordReader.Row> rows = new ArrayList<>();
+        for (String v : values) {
+            RecordReader.Row r = reader.read(null, v);
+            if (r != null) {
+                rows.add(r);
+            }
+        }
+        Message m = new DefaultMessage(CAMEL);
+        FlowBatch batch = flows.batch(flow);
+        batch.columns(rows, m);
+        Map<String, Object> params = new HashMap<>(m.getHeaders());
+        params.putAll(NamedSql.noOffsets());
+        try (Connection c = warehouse.dataSource().getConnection()) {
+            int lookups = m.getHeader(FlowBatch.LOOKUPS, Integer.class);
+            for (int j = 0; j < lookups; j++) {
+                resolve(c, f, j, params);
+            }
+            c.setAutoCommit(false);
+            try {
+                NamedSql.execute(c, flows.statementFor(flow, m.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** A lookup as on a cache miss: inferred members for keys never seen, then each key's newest member. */
+    private void resolve(Connection c, FlowSpec f, int j, Map<String, Object> params) throws SQLException {
+        String dimension = f.lookups().get(j).dimension();
+        Object[] values = (Object[]) params.get(FlowBatch.LOOKUP_VALUES + j);
+        LinkedHashSet<Object> keys = new LinkedHashSet<>(java.util.Arrays.asList(values));
+        keys.remove(null);
+        Map<String, Object> p = Map.of("missing", keys.toArray(new Long[0]));
+        c.setAutoCommit(true);
+        NamedSql.execute(c, flows.ensure(dimension), p);
+        Map<Object, Long> sk = new HashMap<>();
+        List<Long> inferred = new ArrayList<>();
+        for (Map<String, Object> r : NamedSql.execute(c, flows.newestOfMissing(dimension), p)) {
+            sk.put(((Number) r.get("natural_key")).longValue(), ((Number) r.get("surrogate_key")).longValue());
+            if (((Number) r.get("lsn")).longValue() == 0) {
+                inferred.add(((Number) r.get("surrogate_key")).longValue());
+            }
+        }
+        Long[] k = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            k[i] = values[i] == null ? null : sk.get(((Number) values[i]).longValue());
+        }
+        params.put("k" + j, k);
+        params.put("i" + j, inferred.toArray(new Long[0]));
+    }
+
+    static String envelope(DimChange c) {
+        String row = "{\"id\":" + c.id() + ",\"name\":" + str(c.name()) + ",\"region\":" + str(c.region()) + ",\"tier\":" + str(c.tier()) + "}";
+        boolean delete = c.op().equals("d");
+        return "{\"before\":" + (delete ? "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
+                + ",\"source\":{\"connector\":\"postgresql\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + ",\"lsn\":"
+                + (c.sourceLsn() == null ? "null" : c.sourceLsn()) + "},\"op\":\"" + c.op() + "\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + "}";
+    }
+
+    static String json(FactEvent e) {
+        return "{\"id\":" + e.id() + ",\"cust\":" + e.cust() + ",\"at\":\"" + e.instant() + "\"" + opt("amount", e.amount())
+                + ",\"cat\":" + str(e.cat()) + "}";
+    }
+
+    static String json(PatchEvent p) {
+        return "{\"id\":" + p.id() + opt("note", p.note().present() && p.note().value() != null ? new Opt<>(true, "\"" + p.note().value() + "\"")
+                : p.note()) + opt("score", p.score()) + ",\"ver\":" + p.ver() + "}";
+    }
+
+    private static String opt(String field, Opt<?> v) {
+        return v.present() ? ",\"" + field + "\":" + v.value() : "";
+    }
+
+    private static String str(String s) {
+        return s == null ? "null" : "\"" + s + "\"";
+    }
+
+    /** The dimension's rows in the model's words: each key's versions in the order they were made. */
+    public List<String> dimension() {
+        return warehouse.rows("SELECT * FROM dim_member ORDER BY member_id, member_key").stream().map(r -> {
+            return "member " + r.get("member_id") + " #" + ordinal(r) + " name=" + r.get("name") + " region=" + r.get("region")
+                    + " tier=" + r.get("tier") + " current=" + r.get("is_current") + " inferred=" + r.get("is_inferred")
+                    + " lsn=" + r.get("source_lsn");
+        }).toList();
+    }
+
+    private int ordinal(Map<String, Object> r) {
+        return (int) warehouse.count("SELECT count(*) FROM dim_member WHERE member_id = " + r.get("member_id") + " AND member_key < "
+                + r.get("member_key"));
+    }
+
+    public List<String> facts() {
+        return warehouse.rows("SELECT f.*, d.member_id AS ref_id, (SELECT count(*) FROM dim_member o WHERE o.member_id = d.member_id "
+                + "AND o.member_key < d.member_key) AS ref_ordinal FROM fact_model f LEFT JOIN dim_member d ON d.member_key = f.member_key "
+                + "ORDER BY f.event_id").stream().map(r -> "fact " + r.get("event_id") + " placeholder=" + r.get("is_placeholder")
+                + " cust=" + r.get("cust") + " at=" + (r.get("at") == null ? null : ((Timestamp) r.get("at")).toInstant()) + " amount="
+                + r.get("amount") + " cat=" + r.get("cat") + " member=" + (r.get("ref_id") == null ? null : r.get("ref_id") + "#" + r.get("ref_ordinal"))
+                + " note=" + r.get("note") + " score=" + r.get("score") + " ver=" + (decl.patchVersioned() ? r.get("ver") : null)).toList();
+    }
+
+    public List<String> rollup(FlowModel model) {
+        return warehouse.rows("SELECT * FROM agg_model").stream().map(r -> model.group(
+                        r.get("day") == null ? null : ((Timestamp) r.get("day")).toInstant(), (String) r.get("cat"), (String) r.get("region"))
+                        + " n=" + r.get("n") + " total=" + r.get("total")).sorted().toList();
+    }
+
+    @Override
+    public void close() {
+        warehouse.close();
+    }
+}

@@ -1,0 +1,248 @@
+package io.tidewater.model;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import io.tidewater.model.Scenario.DimBatch;
+import io.tidewater.model.Scenario.DimChange;
+import io.tidewater.model.Scenario.FactBatch;
+import io.tidewater.model.Scenario.FactEvent;
+import io.tidewater.model.Scenario.PatchBatch;
+import io.tidewater.model.Scenario.PatchEvent;
+
+/**
+ * What the warehouse must hold after a scenario, computed in plain Java from the README's rules, one record at a time:
+ * no SQL, nothing of the engine. A type-2 (or type-1) dimension with inferred members, a fact inserted once by key whose
+ * lookup keeps the member it was first loaded with, a patch merged whichever arrives first, and a rollup recomputed from
+ * the facts with SQL's count and sum.
+ */
+public final class FlowModel {
+
+    /** One version of a dimension member; ordinal: its place among its key's versions, in the order they were made. */
+    static final class Version {
+        final long id;
+        final int ordinal;
+        String name;
+        String region;
+        String tier;
+        boolean current = true;
+        boolean inferred;
+        Long lsn;
+
+        Version(long id, int ordinal) {
+            this.id = id;
+            this.ordinal = ordinal;
+        }
+
+        @Override
+        public String toString() {
+            return "member " + id + " #" + ordinal + " name=" + name + " region=" + region + " tier=" + tier + " current=" + current
+                    + " inferred=" + inferred + " lsn=" + lsn;
+        }
+    }
+
+    /** A row of the fact's table: a fact, or a patch's placeholder. */
+    static final class Row {
+        final long id;
+        boolean placeholder;
+        Long cust;
+        Instant at;
+        Integer amount;
+        String cat;
+        Version ref;
+        String note;
+        Integer score;
+        Long ver;
+
+        Row(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public String toString() {
+            return "fact " + id + " placeholder=" + placeholder + " cust=" + cust + " at=" + at + " amount=" + amount + " cat=" + cat
+                    + " member=" + (ref == null ? null : ref.id + "#" + ref.ordinal) + " note=" + note + " score=" + score + " ver=" + ver;
+        }
+    }
+
+    private final Scenario.Decl decl;
+    private final Map<Long, List<Version>> members = new TreeMap<>();
+    private final Map<Long, Row> rows = new TreeMap<>();
+
+    public FlowModel(Scenario.Decl decl) {
+        this.decl = decl;
+    }
+
+    public void apply(Scenario.Batch batch) {
+        if (batch instanceof DimBatch d) {
+            d.records().stream().sorted(Comparator.comparingLong(c -> c.sourceLsn() == null ? 0 : c.sourceLsn())).forEach(this::change);
+        } else if (batch instanceof FactBatch f) {
+            facts(f.records());
+        } else if (batch instanceof PatchBatch p) {
+            p.records().forEach(this::patch);
+        }
+    }
+
+    /** A dimension change, in LSN order: never over a version as new; a snapshot read is older than any change. */
+    private void change(DimChange c) {
+        long lsn = c.sourceLsn() == null ? 0 : c.sourceLsn();
+        List<Version> versions = members.computeIfAbsent(c.id(), k -> new ArrayList<>());
+        if (versions.stream().anyMatch(v -> v.lsn != null && v.lsn >= lsn)) {
+            return;
+        }
+        Version cur = versions.stream().filter(v -> v.current).findFirst().orElse(null);
+        if (c.op().equals("d")) {
+            if (cur != null) {
+                cur.current = false;
+                cur.lsn = lsn;
+            }
+            return;
+        }
+        if (cur == null) {
+            open(versions, c, lsn);
+        } else if (cur.inferred) {
+            set(cur, c, lsn);
+            cur.inferred = false;
+        } else if (decl.scd() == 2 && trackedChanged(cur, c)) {
+            cur.current = false;
+            open(versions, c, lsn);
+        } else {
+            set(cur, c, lsn);
+        }
+    }
+
+    private boolean trackedChanged(Version cur, DimChange c) {
+        boolean changed = !Objects.equals(cur.region, c.region());
+        if (decl.tracked().contains("tier")) {
+            changed |= !Objects.equals(cur.tier, c.tier());
+        }
+        return changed;
+    }
+
+    private static void open(List<Version> versions, DimChange c, long lsn) {
+        Version v = new Version(c.id(), versions.size());
+        set(v, c, lsn);
+        versions.add(v);
+    }
+
+    private static void set(Version v, DimChange c, long lsn) {
+        v.name = c.name();
+        v.region = c.region();
+        v.tier = c.tier();
+        v.lsn = lsn;
+    }
+
+    /**
+     * A batch of facts: every customer it names is looked up first (one never seen becomes an inferred member), each to
+     * its newest version; then the last record of each key is inserted, fills in a placeholder, or updates the fact's
+     * values (its customer and member staying as first loaded).
+     */
+    private void facts(List<FactEvent> events) {
+        Map<Long, Version> resolved = new LinkedHashMap<>();
+        for (FactEvent e : events) {
+            resolved.computeIfAbsent(e.cust(), this::lookup);
+        }
+        Map<Long, FactEvent> last = new LinkedHashMap<>();
+        events.forEach(e -> last.put(e.id(), e));
+        for (FactEvent e : last.values()) {
+            Row r = rows.get(e.id());
+            Integer amount = e.amount().value();
+            if (r == null || r.placeholder) {
+                r = r == null ? new Row(e.id()) : r;
+                r.placeholder = false;
+                r.cust = e.cust();
+                r.ref = resolved.get(e.cust());
+                rows.put(e.id(), r);
+            }
+            r.at = e.instant();
+            r.amount = amount;
+            r.cat = e.cat();
+        }
+    }
+
+    /** The member a lookup resolves to: the current version, else the newest; an inferred member for a key never seen. */
+    private Version lookup(long cust) {
+        List<Version> versions = members.computeIfAbsent(cust, k -> new ArrayList<>());
+        if (versions.isEmpty()) {
+            Version v = new Version(cust, 0);
+            v.inferred = true;
+            versions.add(v);
+        }
+        return versions.stream().filter(v -> v.current).findFirst().orElse(versions.get(versions.size() - 1));
+    }
+
+    /** A patch: merged into the row of its key, made as a placeholder when its fact has not arrived. */
+    private void patch(PatchEvent p) {
+        Row r = rows.computeIfAbsent(p.id(), id -> {
+            Row n = new Row(id);
+            n.placeholder = true;
+            return n;
+        });
+        boolean newer = !decl.patchVersioned() || r.ver == null || p.ver() >= r.ver;
+        String note = p.note().value();
+        if (note != null) {
+            if (decl.noteMerge().equals("first") ? r.note == null : newer) {
+                r.note = note;
+            }
+        }
+        Integer score = p.score().value();
+        if (score != null) {
+            r.score = r.score == null ? score : decl.scoreMerge().equals("least") ? Math.min(r.score, score) : Math.max(r.score, score);
+        }
+        if (decl.patchVersioned()) {
+            r.ver = r.ver == null ? p.ver() : Math.max(r.ver, p.ver());
+        }
+    }
+
+    /** The dimension's rows, each key's versions in the order they were made. */
+    public List<String> dimension() {
+        List<String> out = new ArrayList<>();
+        members.values().forEach(vs -> vs.forEach(v -> out.add(v.toString())));
+        return out;
+    }
+
+    public List<String> facts() {
+        return rows.values().stream().map(Row::toString).toList();
+    }
+
+    /** The rollup as SQL would compute it from the facts: count(*), and sum(amount), NULL when no fact has an amount. */
+    public List<String> rollup() {
+        Map<String, long[]> groups = new TreeMap<>();
+        Map<String, Boolean> anyAmount = new TreeMap<>();
+        for (Row r : rows.values()) {
+            if (r.placeholder) {
+                continue;
+            }
+            String g = group(r.at, r.cat, r.ref == null || r.ref.region == null ? "unknown" : r.ref.region);
+            long[] m = groups.computeIfAbsent(g, k -> new long[2]);
+            m[0]++;
+            if (r.amount != null) {
+                m[1] += r.amount;
+                anyAmount.put(g, true);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        groups.forEach((g, m) -> out.add(g + " n=" + m[0] + " total=" + (anyAmount.containsKey(g) ? String.valueOf(m[1]) : "null")));
+        return out;
+    }
+
+    /** A group's key in the declaration's groups' order. */
+    public String group(Instant at, String cat, String region) {
+        StringBuilder g = new StringBuilder();
+        for (String name : decl.groups()) {
+            g.append(name).append('=').append(switch (name) {
+                case "day" -> at.truncatedTo(ChronoUnit.DAYS).toString();
+                case "cat" -> cat;
+                default -> region;
+            }).append(' ');
+        }
+        return g.toString().strip();
+    }
+}

@@ -1,0 +1,89 @@
+package io.tidewater.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.tidewater.model.Scenario.Batch;
+import io.tidewater.model.Scenario.DimBatch;
+import io.tidewater.model.Scenario.DimChange;
+import io.tidewater.model.Scenario.FactBatch;
+import io.tidewater.model.Scenario.FactEvent;
+import io.tidewater.model.Scenario.Opt;
+import io.tidewater.model.Scenario.PatchBatch;
+import io.tidewater.model.Scenario.PatchEvent;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+
+/**
+ * Issue 20, "A model of every declaration": generated declarations (a type-1 or type-2 dimension, a fact looking it up
+ * with a rollup over generated groups and an optional measure, a patch of the fact's table with generated merge rules,
+ * with and without a version) and generated batches for them (keys repeated, LSNs out of order and repeated, snapshot
+ * reads, deletes, patches before their facts, members inferred and filled in later) run through the engine on real
+ * PostgreSQL; every table and the rollup must equal what {@link FlowModel} computes. In the suite: a fixed seed and a
+ * bounded number of cases; {@code bench/fuzz.sh} runs {@link FlowModelFuzz} with random seeds.
+ */
+public class FlowModelPropertiesTest {
+
+    @Property(tries = 60, seed = "20", shrinking = ShrinkingMode.BOUNDED)
+    void everyTableEqualsTheModel(@ForAll("scenarios") Scenario scenario) throws Exception {
+        check(scenario);
+    }
+
+    /** Runs the scenario through the engine and the model and compares every table. */
+    static void check(Scenario scenario) throws Exception {
+        FlowModel model = new FlowModel(scenario.decl());
+        try (EngineRunner engine = new EngineRunner(scenario.decl(), Path.of("target", "model"))) {
+            for (Batch b : scenario.batches()) {
+                model.apply(b);
+                engine.apply(b);
+            }
+            assertEquals(String.join("\n", model.dimension()), String.join("\n", engine.dimension()), "dim_member");
+            assertEquals(String.join("\n", model.facts()), String.join("\n", engine.facts()), "fact_model");
+            assertEquals(String.join("\n", model.rollup()), String.join("\n", engine.rollup(model)), "agg_model");
+        }
+    }
+
+    @Provide
+    static Arbitrary<Scenario> scenarios() {
+        Arbitrary<Scenario.Decl> decl = Combinators.combine(Arbitraries.of(1, 2), Arbitraries.of("region", "region,tier"),
+                Arbitraries.of(true, false), Arbitraries.subsetOf(Scenario.GROUPS).ofMinSize(1), Arbitraries.of("first", "latest"),
+                Arbitraries.of("least", "greatest"), Arbitraries.of(true, false)).as((scd, tracked, required, groups, note, score, versioned) -> {
+                    List<String> ordered = new ArrayList<>(Scenario.GROUPS.stream().filter(groups::contains).toList());
+                    if (scd == 1) {
+                        ordered.remove("region");
+                        if (ordered.isEmpty()) {
+                            ordered.add("day");
+                        }
+                    }
+                    return new Scenario.Decl(scd, tracked, required, ordered, note, score, versioned);
+                });
+        return decl.flatMap(d -> batches(d).list().ofMinSize(1).ofMaxSize(12).map(b -> new Scenario(d, b)));
+    }
+
+    private static Arbitrary<Batch> batches(Scenario.Decl d) {
+        Arbitrary<DimChange> change = Combinators.combine(Arbitraries.of("c", "u", "u", "r", "d"), Arbitraries.longs().between(1, 4),
+                Arbitraries.of("Ada", "Bo"), Arbitraries.of("n", "s").injectNull(0.2), Arbitraries.of("x", "y"),
+                Arbitraries.longs().between(1, 30)).as(DimChange::new);
+        Arbitrary<Opt<Integer>> amount = d.amountRequired() ? Arbitraries.integers().between(0, 9).map(Opt::of)
+                : Arbitraries.oneOf(Arbitraries.integers().between(0, 9).map(Opt::of), Arbitraries.just(Opt.<Integer>absent()),
+                Arbitraries.just(Opt.<Integer>of(null)));
+        Arbitrary<FactEvent> fact = Combinators.combine(Arbitraries.longs().between(1, 6), Arbitraries.longs().between(1, 4),
+                Arbitraries.integers().between(0, Scenario.AT.size() - 1), amount, Arbitraries.of("a", "b")).as(FactEvent::new);
+        Arbitrary<Opt<String>> note = Arbitraries.oneOf(Arbitraries.of("p1", "p2", "p3").map(Opt::of), Arbitraries.just(Opt.<String>absent()),
+                Arbitraries.just(Opt.<String>of(null)));
+        Arbitrary<Opt<Integer>> score = Arbitraries.oneOf(Arbitraries.integers().between(0, 9).map(Opt::of), Arbitraries.just(Opt.<Integer>absent()));
+        Arbitrary<PatchEvent> patch = Combinators.combine(Arbitraries.longs().between(1, 6), note, score, Arbitraries.longs().between(1, 5))
+                .as(PatchEvent::new);
+        return Arbitraries.oneOf(change.list().ofMinSize(1).ofMaxSize(5).map(DimBatch::new),
+                fact.list().ofMinSize(1).ofMaxSize(5).map(FactBatch::new),
+                patch.list().ofMinSize(1).ofMaxSize(4).map(PatchBatch::new));
+    }
+}
