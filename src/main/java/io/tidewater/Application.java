@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.tidewater.capture.AddedTableBackfill;
 import io.tidewater.capture.CaptureHealthCheck;
 import io.tidewater.capture.ChangePublisher;
 import io.tidewater.config.ConfigException;
@@ -184,6 +185,8 @@ public final class Application {
                 registry.register(kafkaHealth);
                 registry.register(new WarehouseHealthCheck(infra.edw()));
                 if (config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
+                    // A table added to a capture's include list enters its publication with a backfill, before the engine starts.
+                    ctx.addLifecycleStrategy(new AddedTableBackfill());
                     registry.register(new CaptureHealthCheck(ctx, publisher, List.of("capture-crm", "capture-sales")));
                 }
                 if (config.getBoolean(Keys.LOAD_ENABLED, true)) {

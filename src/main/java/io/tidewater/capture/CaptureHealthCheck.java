@@ -4,11 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-/** DOWN while a capture route that should run is not running (the Debezium engine stopped) or a publish failed. */
+/**
+ * DOWN while a capture route that should run is not running (the Debezium engine stopped), a publish failed, or a
+ * table of a route's include list is not in its publication yet (its changes would not be captured).
+ */
 public class CaptureHealthCheck extends AbstractHealthCheck {
 
     private final CamelContext context;
@@ -33,6 +37,26 @@ public class CaptureHealthCheck extends AbstractHealthCheck {
             ServiceStatus status = context.getRouteController().getRouteStatus(id);
             if (status != ServiceStatus.Started) {
                 builder.message("capture route " + id + " is " + status).down();
+                return;
+            }
+        }
+        for (String id : routes) {
+            Route route = context.getRoute(id);
+            CapturePublication publication = route == null ? null : CapturePublication.of(route.getEndpoint());
+            if (publication == null) {
+                continue;
+            }
+            try {
+                List<String> missing = publication.missing();
+                if (!missing.isEmpty()) {
+                    builder.detail(id + ".missing", String.join(",", missing));
+                    builder.message("capture route " + id + ": not in publication " + publication.name() + " of database "
+                            + publication.database() + ": " + String.join(", ", missing)).down();
+                    return;
+                }
+            } catch (Exception e) {
+                builder.message("capture route " + id + ": cannot read publication " + publication.name() + " of database "
+                        + publication.database() + ": " + e.getMessage()).down();
                 return;
             }
         }

@@ -23,6 +23,7 @@ import io.tidewater.testing.CaptureFixture;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Topics;
+import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
@@ -64,6 +65,14 @@ class CaptureRouteTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         publisher = new ChangePublisher(SharedInfrastructure.get().bootstrapServers());
         registry.bind("changePublisher", publisher);
+    }
+
+    /** As the application wires capture: a table added to an include list is backfilled (a no-op here, nothing is added). */
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext camel = super.createCamelContext();
+        camel.addLifecycleStrategy(new AddedTableBackfill());
+        return camel;
     }
 
     @Override
