@@ -69,7 +69,9 @@ public class FlowBatch extends LoadBatch<Row> {
         }
         if (flow.version() != null && flow.kind() == FlowSpec.Kind.FACT) {
             Map<List<Object>, Row> newest = new LinkedHashMap<>();
-            for (Row r : rows) {
+            // In LSN order (a snapshot read first), so that a delete keeps the values of the change right before it.
+            List<Row> ordered = flow.versionColumn() == null ? rows.stream().sorted(Comparator.comparingLong(Row::lsn)).toList() : rows;
+            for (Row r : ordered) {
                 newest.merge(keyOf(r), r, flow.versionColumn() == null ? FlowBatch::newer : this::newerByColumn);
             }
             bind = new ArrayList<>(newest.values());

@@ -138,7 +138,8 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
         flow.columns().forEach(columns::putIfAbsent);
         FlowSpec batch = flow.withColumns(columns);
         Map<List<Object>, Change> newest = new LinkedHashMap<>();
-        for (Change c : changes) {
+        // In LSN order (a snapshot read first), so that a delete keeps the values of the change right before it.
+        for (Change c : changes.stream().sorted(java.util.Comparator.comparingLong(Change::lsn)).toList()) {
             List<Object> key = new ArrayList<>(flow.key().size());
             flow.key().forEach(k -> key.add(c.values().get(k)));
             newest.merge(key, c, MirrorBatch::newer);

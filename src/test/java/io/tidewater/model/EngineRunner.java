@@ -28,7 +28,14 @@ import io.tidewater.model.Scenario.PatchEvent;
 import io.tidewater.testing.NamedSql;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Warehouse;
+import java.nio.charset.StandardCharsets;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidewater.ops.PipelineStats;
+import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultMessage;
 
@@ -43,6 +50,8 @@ public final class EngineRunner implements AutoCloseable {
     private final Warehouse warehouse = Warehouse.create(TestNames.schema("model"));
     private final Scenario.Decl decl;
     private final Flows flows;
+    private final List<Scenario.Batch> applied = new ArrayList<>();
+    private long offset;
 
     public EngineRunner(Scenario.Decl decl, Path dir) throws Exception {
         this.decl = decl;
@@ -51,7 +60,8 @@ public final class EngineRunner implements AutoCloseable {
         Files.writeString(file, declarations(decl));
         List<FlowSpec> declared = new FlowReader(v -> v).read(file);
         FlowTables.prepare(warehouse.dataSource(), declared);
-        flows = new Flows(declared, 65_536, "model", null);
+        flows = new Flows(declared, 65_536, "model", new PipelineStats(new SimpleMeterRegistry()));
+        flows.setWarehouse(warehouse.dataSource());
     }
 
     /** The three flows as a user writes them (one file, three beans). */
@@ -94,7 +104,23 @@ public final class EngineRunner implements AutoCloseable {
         if (d.patchVersioned()) {
             y.append("          ver: {field: ver, type: bigint}\n");
         }
-        for (String flow : List.of("model-members", "model-facts", "model-patches")) {
+        Scenario.Changes ch = d.changes();
+        y.append("    - name: model-orders\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n");
+        y.append("        format: debezium\n        kind: fact\n        table: fact_order_model\n        key: order_id\n");
+        y.append("        version: lsn\n        deletes: ").append(ch.factDeletes()).append('\n');
+        y.append("        columns:\n          order_id: {field: id, type: bigint}\n");
+        y.append("          status: {field: status, type: text, required: false}\n");
+        y.append("          note: {field: note, type: text, required: false}\n");
+        y.append("    - name: model-mirror\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n");
+        y.append("        format: debezium\n        kind: mirror\n        table: mirror_order_model\n        key: id\n");
+        if (ch.mirrorGuarded()) {
+            y.append("        version: lsn\n");
+        }
+        y.append("        deletes: ").append(ch.mirrorDeletes()).append('\n');
+        y.append("        columns:\n          id: {field: id, type: bigint}\n");
+        y.append("          status: {field: status, type: text, required: false}\n");
+        y.append("          note: {field: note, type: text, required: false}\n");
+        for (String flow : List.of("model-members", "model-facts", "model-patches", "model-orders", "model-mirror")) {
             y.append(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y").substring(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y")
                     .indexOf("- templatedRoute")));
         }
@@ -102,7 +128,18 @@ public final class EngineRunner implements AutoCloseable {
     }
 
     public void apply(Scenario.Batch batch) throws Exception {
-        if (batch instanceof DimBatch d) {
+        if (batch instanceof Scenario.Replay r) {
+            if (!applied.isEmpty()) {
+                apply(applied.get(r.index() % applied.size()));
+            }
+            return;
+        }
+        applied.add(batch);
+        if (batch instanceof Scenario.OrderBatch o) {
+            List<String[]> changes = o.records().stream().map(c -> new String[] {"{\"id\":" + c.id() + "}", envelope(c)}).toList();
+            run("model-orders", changes, true);
+            run("model-mirror", changes, true);
+        } else if (batch instanceof DimBatch d) {
             run("model-members", d.records().stream().map(EngineRunner::envelope).toList());
         } else if (batch instanceof FactBatch f) {
             run("model-facts", f.records().stream().map(EngineRunner::json).toList());
@@ -112,18 +149,33 @@ public final class EngineRunner implements AutoCloseable {
     }
 
     private void run(String flow, List<String> values) throws Exception {
-        FlowSpec f = flows.flow(flow);
-        RecordReader reader = new RecordReader(f, 65_536);
-        List<RecordReader.Row> rows = new ArrayList<>();
-        for (String v : values) {
-            RecordReader.Row r = reader.read(null, v);
-            if (r != null) {
-                rows.add(r);
-            }
+        run(flow, values.stream().map(v -> new String[] {null, v}).toList(), true);
+    }
+
+    /**
+     * One polled batch of (key, value) records through the flow's preparation (LoadBatch.prepare: strict UTF-8, the
+     * reader, the batch's binding), its lookups and its statement, in one transaction. Nothing may be dead-lettered.
+     */
+    private void run(String flow, List<String[]> records, boolean keyed) throws Exception {
+        List<Exchange> polled = new ArrayList<>();
+        for (String[] r : records) {
+            Exchange e = new DefaultExchange(CAMEL);
+            e.getMessage().setHeader(KafkaConstants.KEY, r[0]);
+            e.getMessage().setHeader(KafkaConstants.TOPIC, flow);
+            e.getMessage().setHeader(KafkaConstants.PARTITION, 0);
+            e.getMessage().setHeader(KafkaConstants.OFFSET, offset++);
+            e.getMessage().setBody(r[1].getBytes(StandardCharsets.UTF_8));
+            polled.add(e);
         }
-        Message m = new DefaultMessage(CAMEL);
-        FlowBatch batch = flows.batch(flow);
-        batch.columns(rows, m);
+        Exchange batch = new DefaultExchange(CAMEL);
+        batch.getExchangeExtension().setFromRouteId(flow);
+        flows.prepare(polled, flow, batch);
+        Message m = batch.getMessage();
+        List<?> deadLetters = m.getHeader(io.tidewater.events.LoadBatch.DEAD_LETTERS, List.class);
+        if (!deadLetters.isEmpty()) {
+            throw new AssertionError(flow + ": dead-lettered " + ((Message) deadLetters.get(0)).getHeader("tidewater.error.message"));
+        }
+        FlowSpec f = flows.flow(flow);
         Map<String, Object> params = new HashMap<>(m.getHeaders());
         params.putAll(NamedSql.noOffsets());
         try (Connection c = warehouse.dataSource().getConnection()) {
@@ -131,9 +183,11 @@ public final class EngineRunner implements AutoCloseable {
             for (int j = 0; j < lookups; j++) {
                 resolve(c, f, j, params);
             }
+            String sql = flows.statement(flow, m.getHeader(FlowBatch.ROUNDS, Integer.class),
+                    m.getHeader(io.tidewater.flow.MirrorBatch.COLUMNS, FlowSpec.class));
             c.setAutoCommit(false);
             try {
-                NamedSql.execute(c, flows.statementFor(flow, m.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
+                NamedSql.execute(c, sql, params);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -173,6 +227,29 @@ public final class EngineRunner implements AutoCloseable {
         return "{\"before\":" + (delete ? "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
                 + ",\"source\":{\"connector\":\"postgresql\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + ",\"lsn\":"
                 + (c.sourceLsn() == null ? "null" : c.sourceLsn()) + "},\"op\":\"" + c.op() + "\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + "}";
+    }
+
+    static String envelope(Scenario.OrderChange c) {
+        String row = "{\"id\":" + c.id() + ",\"status\":" + str(c.status()) + ",\"note\":" + str(c.note()) + "}";
+        boolean delete = c.op().equals("d");
+        return "{\"before\":" + (delete ? "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
+                + ",\"source\":{\"connector\":\"postgresql\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + ",\"lsn\":"
+                + (c.sourceLsn() == null ? "null" : c.sourceLsn()) + "},\"op\":\"" + c.op() + "\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + "}";
+    }
+
+    public List<String> orderFacts() {
+        boolean soft = decl.changes().factDeletes().equals("soft");
+        return warehouse.rows("SELECT * FROM fact_order_model ORDER BY order_id").stream().map(r -> "order " + r.get("order_id")
+                + " status=" + r.get("status") + " note=" + r.get("note") + " lsn=" + r.get("source_lsn") + (soft ? " deleted=" + r.get("deleted") : ""))
+                .toList();
+    }
+
+    public List<String> mirrorRows() {
+        boolean soft = decl.changes().mirrorDeletes().equals("soft");
+        boolean guarded = decl.changes().mirrorGuarded();
+        return warehouse.rows("SELECT * FROM mirror_order_model ORDER BY id").stream().map(r -> "order " + r.get("id")
+                + " status=" + r.get("status") + " note=" + r.get("note") + (guarded ? " lsn=" + r.get("source_lsn") : "")
+                + (soft ? " deleted=" + r.get("deleted") : "")).toList();
     }
 
     static String json(FactEvent e) {

@@ -75,19 +75,122 @@ public final class FlowModel {
     private final Scenario.Decl decl;
     private final Map<Long, List<Version>> members = new TreeMap<>();
     private final Map<Long, Row> rows = new TreeMap<>();
+    private final Map<Long, Order> facts = new TreeMap<>();
+    private final Map<Long, Order> mirror = new TreeMap<>();
+    private final List<Scenario.Batch> applied = new ArrayList<>();
+
+    /** A row of the versioned fact or of the mirror. */
+    static final class Order {
+        final long id;
+        String status;
+        String note;
+        Long lsn;
+        boolean deleted;
+
+        Order(long id) {
+            this.id = id;
+        }
+
+        String show(boolean lsn, boolean deleted) {
+            return "order " + id + " status=" + status + " note=" + note + (lsn ? " lsn=" + this.lsn : "") + (deleted ? " deleted=" + this.deleted : "");
+        }
+    }
 
     public FlowModel(Scenario.Decl decl) {
         this.decl = decl;
     }
 
     public void apply(Scenario.Batch batch) {
-        if (batch instanceof DimBatch d) {
+        if (batch instanceof Scenario.Replay r) {
+            if (!applied.isEmpty()) {
+                apply(applied.get(r.index() % applied.size()));
+            }
+            return;
+        }
+        applied.add(batch);
+        if (batch instanceof Scenario.OrderBatch o) {
+            // A batch's changes apply in LSN order, a snapshot read being older than any change.
+            List<Scenario.OrderChange> ordered = o.records().stream().sorted(Comparator.comparingLong(FlowModel::lsn)).toList();
+            ordered.forEach(this::versioned);
+            ordered.forEach(this::mirrored);
+        } else if (batch instanceof DimBatch d) {
             d.records().stream().sorted(Comparator.comparingLong(c -> c.sourceLsn() == null ? 0 : c.sourceLsn())).forEach(this::change);
         } else if (batch instanceof FactBatch f) {
             facts(f.records());
         } else if (batch instanceof PatchBatch p) {
             p.records().forEach(this::patch);
         }
+    }
+
+    /**
+     * A change into the fact with version: lsn, one at a time: applied only over an older LSN (a snapshot read is older
+     * than any); a soft delete keeps the values and marks the row, a hard one removes it, ignore skips it.
+     */
+    private void versioned(Scenario.OrderChange c) {
+        String deletes = decl.changes().factDeletes();
+        long lsn = c.sourceLsn() == null ? 0 : c.sourceLsn();
+        boolean delete = c.op().equals("d");
+        if (delete && deletes.equals("ignore")) {
+            return;
+        }
+        Order row = facts.get(c.id());
+        if (row != null && row.lsn != null && row.lsn >= lsn) {
+            return;
+        }
+        if (delete && deletes.equals("hard")) {
+            facts.remove(c.id());
+            return;
+        }
+        if (row == null) {
+            row = new Order(c.id());
+            facts.put(c.id(), row);
+        }
+        if (!delete) {
+            row.status = c.status();
+            row.note = c.note();
+        }
+        row.deleted = delete;
+        row.lsn = lsn;
+    }
+
+    /** A change into the mirror: the newest of each key in a batch applied (with a guard, only over an older LSN). */
+    private void mirrored(Scenario.OrderChange c) {
+        Scenario.Changes d = decl.changes();
+        long lsn = c.sourceLsn() == null ? 0 : c.sourceLsn();
+        boolean delete = c.op().equals("d");
+        if (delete && d.mirrorDeletes().equals("ignore")) {
+            return;
+        }
+        Order row = mirror.get(c.id());
+        if (d.mirrorGuarded() && row != null && row.lsn != null && row.lsn >= lsn) {
+            return;
+        }
+        if (delete && d.mirrorDeletes().equals("hard")) {
+            mirror.remove(c.id());
+            return;
+        }
+        if (row == null) {
+            row = new Order(c.id());
+            mirror.put(c.id(), row);
+        }
+        if (!delete) {
+            row.status = c.status();
+            row.note = c.note();
+        }
+        row.deleted = delete;
+        row.lsn = lsn;
+    }
+
+    private static long lsn(Scenario.OrderChange c) {
+        return c.sourceLsn() == null ? 0 : c.sourceLsn();
+    }
+
+    public List<String> orderFacts() {
+        return facts.values().stream().map(o -> o.show(true, decl.changes().factDeletes().equals("soft"))).toList();
+    }
+
+    public List<String> mirrorRows() {
+        return mirror.values().stream().map(o -> o.show(decl.changes().mirrorGuarded(), decl.changes().mirrorDeletes().equals("soft"))).toList();
     }
 
     /** A dimension change, in LSN order: never over a version as new; a snapshot read is older than any change. */

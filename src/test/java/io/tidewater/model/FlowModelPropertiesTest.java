@@ -48,6 +48,8 @@ public class FlowModelPropertiesTest {
             assertEquals(String.join("\n", model.dimension()), String.join("\n", engine.dimension()), "dim_member");
             assertEquals(String.join("\n", model.facts()), String.join("\n", engine.facts()), "fact_model");
             assertEquals(String.join("\n", model.rollup()), String.join("\n", engine.rollup(model)), "agg_model");
+            assertEquals(String.join("\n", model.orderFacts()), String.join("\n", engine.orderFacts()), "fact_order_model");
+            assertEquals(String.join("\n", model.mirrorRows()), String.join("\n", engine.mirrorRows()), "mirror_order_model");
         }
     }
 
@@ -55,7 +57,8 @@ public class FlowModelPropertiesTest {
     static Arbitrary<Scenario> scenarios() {
         Arbitrary<Scenario.Decl> decl = Combinators.combine(Arbitraries.of(1, 2), Arbitraries.of("region", "region,tier"),
                 Arbitraries.of(true, false), Arbitraries.subsetOf(Scenario.GROUPS).ofMinSize(1), Arbitraries.of("first", "latest"),
-                Arbitraries.of("least", "greatest"), Arbitraries.of(true, false)).as((scd, tracked, required, groups, note, score, versioned) -> {
+                Arbitraries.of("least", "greatest"), Arbitraries.of(true, false), changes()).as((scd, tracked, required, groups, note, score, versioned,
+                changes) -> {
                     List<String> ordered = new ArrayList<>(Scenario.GROUPS.stream().filter(groups::contains).toList());
                     if (scd == 1) {
                         ordered.remove("region");
@@ -63,9 +66,14 @@ public class FlowModelPropertiesTest {
                             ordered.add("day");
                         }
                     }
-                    return new Scenario.Decl(scd, tracked, required, ordered, note, score, versioned);
+                    return new Scenario.Decl(scd, tracked, required, ordered, note, score, versioned, changes);
                 });
-        return decl.flatMap(d -> batches(d).list().ofMinSize(1).ofMaxSize(12).map(b -> new Scenario(d, b)));
+        return decl.flatMap(d -> batches(d).list().ofMinSize(1).ofMaxSize(12).map(b -> new Scenario(d, b).numbered()));
+    }
+
+    private static Arbitrary<Scenario.Changes> changes() {
+        return Combinators.combine(Arbitraries.of("soft", "hard", "ignore"), Arbitraries.of("hard", "soft", "ignore"), Arbitraries.of(true, false))
+                .as(Scenario.Changes::new);
     }
 
     private static Arbitrary<Batch> batches(Scenario.Decl d) {
@@ -82,7 +90,11 @@ public class FlowModelPropertiesTest {
         Arbitrary<Opt<Integer>> score = Arbitraries.oneOf(Arbitraries.integers().between(0, 9).map(Opt::of), Arbitraries.just(Opt.<Integer>absent()));
         Arbitrary<PatchEvent> patch = Combinators.combine(Arbitraries.longs().between(1, 6), note, score, Arbitraries.longs().between(1, 5))
                 .as(PatchEvent::new);
-        return Arbitraries.oneOf(change.list().ofMinSize(1).ofMaxSize(5).map(DimBatch::new),
+        // The captured table's changes, numbered in log order once the scenario is made (Scenario.numbered).
+        Arbitrary<Scenario.OrderBatch> orders = Combinators.combine(Arbitraries.longs().between(1, 4), Arbitraries.integers().between(1, 40))
+                .as((id, k) -> new Scenario.OrderChange(id, k, 0)).list().ofMinSize(1).ofMaxSize(6).map(Scenario.OrderBatch::new);
+        return Arbitraries.oneOf(change.list().ofMinSize(1).ofMaxSize(5).map(DimBatch::new), orders, orders,
+                Arbitraries.integers().between(0, 20).map(Scenario.Replay::new),
                 fact.list().ofMinSize(1).ofMaxSize(5).map(FactBatch::new),
                 patch.list().ofMinSize(1).ofMaxSize(4).map(PatchBatch::new));
     }

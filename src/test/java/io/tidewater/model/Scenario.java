@@ -1,7 +1,10 @@
 package io.tidewater.model;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A generated case: the declarations of three flows (a dimension, a fact that looks it up and rolls up, a patch of the
@@ -12,11 +15,15 @@ public record Scenario(Decl decl, List<Batch> batches) {
 
     /** The choices a user makes in the three declarations. */
     public record Decl(int scd, String tracked, boolean amountRequired, List<String> groups, String noteMerge, String scoreMerge,
-                       boolean patchVersioned) {
+                       boolean patchVersioned, Changes changes) {
+    }
+
+    /** The choices in the two flows of one captured table: a fact with version: lsn and a mirror. */
+    public record Changes(String factDeletes, String mirrorDeletes, boolean mirrorGuarded) {
     }
 
     /** One polled batch of one flow. */
-    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch {
+    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch, OrderBatch, Replay {
         List<?> records();
     }
 
@@ -27,6 +34,80 @@ public record Scenario(Decl decl, List<Batch> batches) {
     }
 
     public record PatchBatch(List<PatchEvent> records) implements Batch {
+    }
+
+    /** Changes of a captured table, read by both its flows (a fact with version: lsn, and a mirror). */
+    public record OrderBatch(List<OrderChange> records) implements Batch {
+    }
+
+    /** A replay: the batch at this index of the ones before (modulo their number) is read again, as it was. */
+    public record Replay(int index) implements Batch {
+
+        public List<?> records() {
+            return List.of();
+        }
+    }
+
+    /**
+     * A change of the captured table at its place in the log (lsn): its operation and values follow from its kind k, as
+     * a change's follow from what happened. Every fifth is an incremental snapshot's read (no LSN), every sixth a delete.
+     */
+    public record OrderChange(long id, int k, long lsn, int values) {
+
+        public OrderChange(long id, int k, long lsn) {
+            this(id, k, lsn, k);
+        }
+
+        public String op() {
+            return k % 6 == 0 ? "d" : k % 5 == 0 ? "r" : "u";
+        }
+
+        public Long sourceLsn() {
+            return op().equals("r") ? null : lsn;
+        }
+
+        public String status() {
+            return "s" + values % 4;
+        }
+
+        public String note() {
+            return values % 3 == 0 ? null : "n" + values;
+        }
+    }
+
+    /**
+     * The scenario with the changes of the captured table numbered in log order (LSNs rising from batch to batch, as
+     * the table's log is cut into batches); a replay reads a batch again with the LSNs it had. A snapshot read holds
+     * the row as the log's last change of it left it, and there is none of a row the log deleted.
+     */
+    public Scenario numbered() {
+        long lsn = 0;
+        Map<Long, Integer> last = new HashMap<>();
+        List<Batch> out = new ArrayList<>();
+        for (Batch b : batches) {
+            if (b instanceof OrderBatch o) {
+                List<OrderChange> changes = new ArrayList<>();
+                for (OrderChange c : o.records()) {
+                    Integer before = last.get(c.id());
+                    if (c.op().equals("r")) {
+                        if (before == null || before >= 0) {
+                            int values = before == null ? c.k() : before;
+                            last.put(c.id(), values);
+                            changes.add(new OrderChange(c.id(), c.k(), ++lsn, values));
+                        }
+                        continue;
+                    }
+                    last.put(c.id(), c.op().equals("d") ? -1 : c.k());
+                    changes.add(new OrderChange(c.id(), c.k(), ++lsn));
+                }
+                if (!changes.isEmpty()) {
+                    out.add(new OrderBatch(changes));
+                }
+            } else {
+                out.add(b);
+            }
+        }
+        return new Scenario(decl, out);
     }
 
     /**
