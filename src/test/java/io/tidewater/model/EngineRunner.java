@@ -230,7 +230,8 @@ public final class EngineRunner implements AutoCloseable {
     }
 
     static String envelope(Scenario.OrderChange c) {
-        String row = "{\"id\":" + c.id() + ",\"status\":" + str(c.status()) + ",\"note\":" + str(c.note()) + "}";
+        String row = "{\"id\":" + c.id() + ",\"status\":" + str(c.status()) + ",\"note\":"
+                + (c.unavailableNote() ? str(io.tidewater.flow.Toast.PLACEHOLDER) : str(c.note())) + "}";
         boolean delete = c.op().equals("d");
         return "{\"before\":" + (delete ? "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
                 + ",\"source\":{\"connector\":\"postgresql\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + ",\"lsn\":"

@@ -147,7 +147,8 @@ public final class FlowModel {
         }
         if (!delete) {
             row.status = c.status();
-            row.note = c.note();
+            // A TOASTed note keeps the value the row has (none for a row not there yet).
+            row.note = c.unavailableNote() ? row.note : c.note();
         }
         row.deleted = delete;
         row.lsn = lsn;
@@ -175,7 +176,8 @@ public final class FlowModel {
         }
         if (!delete) {
             row.status = c.status();
-            row.note = c.note();
+            // A TOASTed note keeps the value the row has (none for a row not there yet).
+            row.note = c.unavailableNote() ? row.note : c.note();
         }
         row.deleted = delete;
         row.lsn = lsn;

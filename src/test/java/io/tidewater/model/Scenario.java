@@ -52,10 +52,15 @@ public record Scenario(Decl decl, List<Batch> batches) {
      * A change of the captured table at its place in the log (lsn): its operation and values follow from its kind k, as
      * a change's follow from what happened. Every fifth is an incremental snapshot's read (no LSN), every sixth a delete.
      */
-    public record OrderChange(long id, int k, long lsn, int values) {
+    public record OrderChange(long id, int k, long lsn, int values, boolean toast) {
 
         public OrderChange(long id, int k, long lsn) {
-            this(id, k, lsn, k);
+            this(id, k, lsn, k, false);
+        }
+
+        /** An update that left the note as it was, TOASTed: Debezium sends its placeholder instead of the note. */
+        public boolean unavailableNote() {
+            return toast;
         }
 
         public String op() {
@@ -93,12 +98,14 @@ public record Scenario(Decl decl, List<Batch> batches) {
                         if (before == null || before >= 0) {
                             int values = before == null ? c.k() : before;
                             last.put(c.id(), values);
-                            changes.add(new OrderChange(c.id(), c.k(), ++lsn, values));
+                            changes.add(new OrderChange(c.id(), c.k(), ++lsn, values, false));
                         }
                         continue;
                     }
                     last.put(c.id(), c.op().equals("d") ? -1 : c.k());
-                    changes.add(new OrderChange(c.id(), c.k(), ++lsn));
+                    // Every seventh update of a row the log has keeps its note, TOASTed under the default replica identity.
+                    boolean toast = c.op().equals("u") && c.k() % 7 == 0 && before != null && before >= 0;
+                    changes.add(new OrderChange(c.id(), c.k(), ++lsn, c.k(), toast));
                 }
                 if (!changes.isEmpty()) {
                     out.add(new OrderBatch(changes));
