@@ -96,6 +96,10 @@ public final class Application {
         } catch (ConfigException e) {
             LOG.error("Cannot start: {}", e.getMessage());
             return EXIT_CONFIG;
+        } catch (io.tidewater.flow.FlowException e) {
+            // A declaration that cannot run: its file, line and reason say all there is to fix.
+            LOG.error("Cannot start: {}", e.getMessage());
+            return 1;
         } catch (Exception e) {
             LOG.error("Tidewater stopped on an error: {}", e.toString(), e);
             return 1;

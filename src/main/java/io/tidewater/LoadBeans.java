@@ -19,6 +19,7 @@ import io.tidewater.config.TidewaterConfig;
 import io.tidewater.events.BatchCommit;
 import io.tidewater.events.FlowPipeline;
 import io.tidewater.flow.DimensionCache;
+import io.tidewater.flow.DryRun;
 import io.tidewater.flow.FlowLookups;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowTables;
@@ -35,6 +36,8 @@ import io.tidewater.warehouse.WarehouseErrors;
 
 /** The beans the load routes refer to by name, bound the same way by the application and by the route tests. */
 public final class LoadBeans {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoadBeans.class);
 
     /** The JMX name of a dimension flow's lookup cache. */
     public static String cacheMBean(String dimensionFlow) {
@@ -78,6 +81,12 @@ public final class LoadBeans {
         }
         PipelineStats stats = new PipelineStats(meters);
         Flows flows = new Flows(declared, maxBytes, group, stats, placeholders);
+        DryRun.Result dry = DryRun.run(edw, declared);
+        if (!dry.refusals().isEmpty()) {
+            dry.refusals().stream().skip(1).forEach(r -> LOG.error("Refused {}", r.error().getMessage()));
+            throw dry.refusals().get(0).error();
+        }
+        LOG.info("Flows: {} statements of {} flows dry-run on the warehouse in {} ms", dry.statements(), declared.size(), dry.millis());
         FlowTables.prepare(edw, declared);
         flows.setWarehouse(edw);
         flows.setOriginals(new io.tidewater.events.Originals(bootstrapServers));

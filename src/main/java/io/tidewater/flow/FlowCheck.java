@@ -95,6 +95,10 @@ public final class FlowCheck {
                     List<String> tables = FlowTables.check(c, flows);
                     problems.addAll(tables.stream().filter(t -> !t.startsWith("will ")).toList());
                     tables.stream().filter(t -> t.startsWith("will ")).forEach(t -> out.println("note: " + t));
+                    if (problems.isEmpty()) {
+                        // Every statement run on the tables as a start would make them, then rolled back.
+                        DryRun.run(c, flows).refusals().forEach(r -> problems.add(r.error().getMessage()));
+                    }
                     warehouse = "checked";
                 } catch (Exception e) {
                     warehouse = "not checked (" + e.getMessage() + ")";

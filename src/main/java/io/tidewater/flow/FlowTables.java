@@ -41,10 +41,20 @@ public final class FlowTables {
     /** Creates, extends and checks the tables of these flows (owners first, then patches and rollups). */
     public static void prepare(DataSource edw, Collection<FlowSpec> flows) {
         try (Connection c = edw.getConnection()) {
-            walk(c, flows, null);
+            walk(c, flows, null, true);
+        } catch (FlowStatementException e) {
+            throw DryRun.blame(e, flows);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot prepare the flows' tables: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The same in the caller's transaction, for a dry run that rolls it back: tables created and extended, but a rollup
+     * that gains the counts of its sums is not recomputed (that would read its whole fact table).
+     */
+    static void prepareUncommitted(Connection c, Collection<FlowSpec> flows) throws SQLException {
+        walk(c, flows, null, false);
     }
 
     /**
@@ -54,21 +64,23 @@ public final class FlowTables {
     public static List<String> check(Connection c, Collection<FlowSpec> flows) throws SQLException {
         List<String> found = new ArrayList<>();
         try {
-            walk(c, flows, found);
+            walk(c, flows, found, false);
         } catch (FlowException e) {
             found.add(e.getMessage());
         }
         return found;
     }
 
-    /** notes null: apply; otherwise only report into notes. */
-    private static void walk(Connection c, Collection<FlowSpec> flows, List<String> notes) throws SQLException {
+    /** notes null: apply (a rollup gaining counts is recomputed if recompute); otherwise only report into notes. */
+    private static void walk(Connection c, Collection<FlowSpec> flows, List<String> notes, boolean recompute) throws SQLException {
+        // A dry run's tables are rolled back: nothing to say about them.
+        Logger log = recompute ? LOG : org.slf4j.helpers.NOPLogger.NOP_LOGGER;
         Map<String, FlowSpec> byName = new LinkedHashMap<>();
         flows.forEach(f -> byName.put(f.name(), f));
         List<String> created = new ArrayList<>();
         for (FlowSpec f : flows) {
             if (f.kind() != Kind.PATCH) {
-                table(c, f, columns(f, byName), notes, created);
+                table(c, f, columns(f, byName), notes, created, log);
             }
         }
         for (FlowSpec f : flows) {
@@ -77,7 +89,7 @@ public final class FlowTables {
                     throw new FlowException(f.file(), f.line("table"), "flow '" + f.name() + "' patches table " + f.table()
                             + ", which no flow loads and which does not exist");
                 }
-                table(c, f, columns(f, byName), notes, created);
+                table(c, f, columns(f, byName), notes, created, log);
             }
         }
         for (FlowSpec f : flows) {
@@ -87,7 +99,7 @@ public final class FlowTables {
                     if (notes != null) {
                         notes.add("will create rollup table " + r.table() + " (flow " + f.name() + ")");
                     } else {
-                        rollup(c, f, r, byName);
+                        rollup(c, f, r, byName, log);
                     }
                     continue;
                 }
@@ -97,7 +109,7 @@ public final class FlowTables {
                         notes.add("will add " + missing + " to rollup table " + r.table() + " and recompute it from " + f.table() + " (flow "
                                 + f.name() + ")");
                     } else {
-                        recount(c, f, r, missing, byName);
+                        recount(c, f, r, missing, byName, recompute);
                     }
                 }
             }
@@ -148,8 +160,8 @@ public final class FlowTables {
         return out;
     }
 
-    private static void table(Connection c, FlowSpec f, Map<String, String> wanted, List<String> notes, List<String> created)
-            throws SQLException {
+    private static void table(Connection c, FlowSpec f, Map<String, String> wanted, List<String> notes, List<String> created,
+                              Logger log) throws SQLException {
         Map<String, String> have = existing(c, f.table());
         try (Statement st = c.createStatement()) {
             if (have.isEmpty()) {
@@ -168,8 +180,13 @@ public final class FlowTables {
                     notes.add("will create table " + f.table() + " (flow " + f.name() + ")");
                     return;
                 }
-                st.execute(create(f, wanted));
-                LOG.info("Flow {}: created table {}", f.name(), f.table());
+                String create = create(f, wanted);
+                try {
+                    st.execute(create);
+                } catch (SQLException e) {
+                    throw new FlowStatementException(f, "table " + f.table(), create, e);
+                }
+                log.info("Flow {}: created table {}", f.name(), f.table());
                 return;
             }
             for (Map.Entry<String, String> col : wanted.entrySet()) {
@@ -181,13 +198,13 @@ public final class FlowTables {
                     }
                     st.execute("ALTER TABLE " + id(f.table()) + " ADD COLUMN " + id(col.getKey()) + " " + col.getValue()
                             + (flag(col.getKey()) ? " NOT NULL DEFAULT FALSE" : ""));
-                    LOG.info("Flow {}: added column {}.{} {}", f.name(), f.table(), col.getKey(), col.getValue());
+                    log.info("Flow {}: added column {}.{} {}", f.name(), f.table(), col.getKey(), col.getValue());
                 } else if (!compatible(type, col.getValue())) {
                     Column declared = f.columns().get(col.getKey());
                     if (f.kind() == Kind.MIRROR && declared != null && declared.line() == 0) {
                         // A column a mirror's records type: the table's own type stands, and PostgreSQL converts (or refuses
                         // the record, which is dead-lettered).
-                        LOG.warn("Flow {}: the source column {} is {} now, but {}.{} is {}; loading into the table's type",
+                        log.warn("Flow {}: the source column {} is {} now, but {}.{} is {}; loading into the table's type",
                                 f.name(), col.getKey(), col.getValue(), f.table(), col.getKey(), type);
                         continue;
                     }
@@ -210,7 +227,7 @@ public final class FlowTables {
                     lock.setString(1, batch.table());
                     lock.executeQuery().close();
                 }
-                table(c, batch, columns(batch, Map.of()), null, new ArrayList<>());
+                table(c, batch, columns(batch, Map.of()), null, new ArrayList<>(), LOG);
                 java.util.Set<String> have = existing(c, batch.table()).keySet();
                 c.commit();
                 return have;
@@ -274,7 +291,7 @@ public final class FlowTables {
     }
 
     /** A rollup's table, typed by PostgreSQL from its group expressions, keyed by its groups. */
-    private static void rollup(Connection c, FlowSpec f, Rollup r, Map<String, FlowSpec> flows) throws SQLException {
+    private static void rollup(Connection c, FlowSpec f, Rollup r, Map<String, FlowSpec> flows, Logger log) throws SQLException {
         if (!existing(c, r.table()).isEmpty()) {
             return;
         }
@@ -288,26 +305,46 @@ public final class FlowTables {
             FlowSpec d = flows.get(l.dimension());
             select.append(" LEFT JOIN ").append(id(d.table())).append(" ").append(id(l.name())).append(" ON FALSE");
         }
+        String create = "CREATE TABLE " + id(r.table()) + " AS " + select + " WITH NO DATA";
         try (Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE " + id(r.table()) + " AS " + select + " WITH NO DATA");
+            try {
+                st.execute(create);
+            } catch (SQLException e) {
+                throw new FlowStatementException(f, "rollup table " + r.table(), create, e);
+            }
             st.execute("ALTER TABLE " + id(r.table()) + " ADD PRIMARY KEY (" + r.groupBy().keySet().stream().map(Sql::id)
                     .collect(Collectors.joining(", ")) + ")");
         }
-        LOG.info("Flow {}: created rollup table {}", f.name(), r.table());
+        log.info("Flow {}: created rollup table {}", f.name(), r.table());
     }
 
     /**
      * A rollup whose nullable sums gain their counts of values (see {@link FlowSql#valueCounts}): the columns are added
      * and the rollup recomputed from its facts, in one transaction, since its sums so far may be NULL where SQL's are not.
+     * Without recompute (a dry run), the columns are only added, in the caller's transaction.
      */
-    private static void recount(Connection c, FlowSpec f, Rollup r, List<String> missing, Map<String, FlowSpec> flows) throws SQLException {
+    private static void recount(Connection c, FlowSpec f, Rollup r, List<String> missing, Map<String, FlowSpec> flows,
+                                boolean recompute) throws SQLException {
+        if (!recompute) {
+            try (Statement st = c.createStatement()) {
+                for (String n : missing) {
+                    st.execute("ALTER TABLE " + id(r.table()) + " ADD COLUMN " + id(n) + " bigint NOT NULL DEFAULT 0");
+                }
+            }
+            return;
+        }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             for (String n : missing) {
                 st.execute("ALTER TABLE " + id(r.table()) + " ADD COLUMN " + id(n) + " bigint NOT NULL DEFAULT 0");
             }
-            st.execute(FlowSql.rebuild(f, r, flows));
+            String rebuild = FlowSql.rebuild(f, r, flows);
+            try {
+                st.execute(rebuild);
+            } catch (SQLException e) {
+                throw new FlowStatementException(f, "recomputation of rollup " + r.table(), rebuild, e);
+            }
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();

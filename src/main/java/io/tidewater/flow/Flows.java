@@ -191,6 +191,13 @@ public class Flows {
         next.addAll(fromFile);
         validate(next);
         if (warehouse != null) {
+            for (DryRun.Refusal r : DryRun.run(warehouse, next).refusals()) {
+                if (r.flow() == null || sameFile(r.flow().file(), file)) {
+                    throw r.error();
+                }
+                // Another file's flow: it runs already, and its batches say so if its statement fails.
+                LOG.warn("The warehouse refuses a statement of a flow that runs: {}", r.error().getMessage());
+            }
             FlowTables.prepare(warehouse, next);
         }
         Set<String> before = flows.keySet();
@@ -276,13 +283,22 @@ public class Flows {
             return mirrorStatement(mirror == null ? f : mirror);
         }
         int n = rounds == null ? 1 : rounds;
-        return statements.computeIfAbsent(name + "/" + n, k -> switch (f.kind()) {
+        return statements.computeIfAbsent(name + "/" + n, k -> batchStatement(f, n, flows));
+    }
+
+    /**
+     * The batch statement of a flow among these flows (a dimension's moves the rollups of the facts that look it up, a
+     * patch marks the rows it makes as placeholders when an unversioned fact loads its table); a mirror's for the columns
+     * it declares.
+     */
+    static String batchStatement(FlowSpec f, int rounds, Map<String, FlowSpec> flows) {
+        return switch (f.kind()) {
             case FACT -> FlowSql.fact(f, flows);
             case PATCH -> FlowSql.patch(f, flows.values().stream().anyMatch(o -> o.kind() == FlowSpec.Kind.FACT && o.version() == null
                     && o.table().equals(f.table())));
-            case DIMENSION -> FlowSql.dimension(f, n, dependents(f), flows);
-            case MIRROR -> throw new IllegalStateException();
-        });
+            case DIMENSION -> FlowSql.dimension(f, rounds, dependents(f, flows), flows);
+            case MIRROR -> FlowSql.mirror(f);
+        };
     }
 
     private String mirrorStatement(FlowSpec batch) {
@@ -301,7 +317,7 @@ public class Flows {
     }
 
     /** The fact flows that look a dimension up. */
-    private List<FlowSpec> dependents(FlowSpec dimension) {
+    static List<FlowSpec> dependents(FlowSpec dimension, Map<String, FlowSpec> flows) {
         return flows.values().stream().filter(f -> f.lookups().stream().anyMatch(l -> l.dimension().equals(dimension.name()))).toList();
     }
 

@@ -1,0 +1,149 @@
+package io.tidewater;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.tidewater.testing.AppProcess;
+import io.tidewater.testing.FlowFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 20, points 5 and 6, on a running Tidewater: a mapping mistake refused by check and by a live reload before it
+ * runs (the flow keeps its previous declaration), a statement failing at run time making its flows DOWN until the file
+ * is fixed, and flow files saved in any order or deleted.
+ */
+class FlowFilesIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    /** Tickets looked up in the customers dimension, with a daily rollup per region. */
+    static final String TICKETS = """
+            format: json
+            kind: fact
+            table: fact_ticket
+            key: ticket_id
+            columns:
+              ticket_id: {field: id, type: bigint}
+              customer_id: {field: customerId, type: bigint}
+              opened_at: {field: openedAt, type: timestamptz}
+            lookups:
+              customer: {column: customer_id, dimension: cdc-customers, into: customer_key}
+            rollups:
+              agg_tickets_daily:
+                groupBy:
+                  day: "date_trunc('day', opened_at, 'UTC')"
+                  region: "coalesce(customer.region, 'unknown')"
+                measures:
+                  tickets: count
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aGroupNamingAMissingColumnIsRefusedByCheckAndByAReloadAndTheFlowKeepsLoading() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("app"))) {
+            app.setProperty("tidewater.demo.enabled", "false").start();
+            await().atMost(WAIT).until(() -> app.get("/observe/health").contains("\"UP\""));
+            customer(app, 1, "emea");
+            await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.dim_customer") == 1);
+            save(app, "events-tickets.camel.yaml", FlowFiles.flow("events-tickets", "events.tickets", TICKETS));
+            await().atMost(WAIT).until(() -> running(app, "events-tickets"));
+            tickets(app, 1, 10, 1);
+            await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_ticket") == 10);
+
+            // check: the broken group, named by file and line, with PostgreSQL's reason.
+            String broken = FlowFiles.flow("events-tickets", "events.tickets",
+                    TICKETS.replace("date_trunc('day', opened_at, 'UTC')", "date_trunc('day', no_such_column)"));
+            Path checked = app.workDir().resolve("checked-routes");
+            Files.createDirectories(checked);
+            for (Path f : flowFiles(app)) {
+                Files.copy(f, checked.resolve(f.getFileName()));
+            }
+            Files.writeString(checked.resolve("events-tickets.camel.yaml"), broken);
+            int groupLine = lineOf(broken, "day: \"date_trunc");
+            AppProcess.Response check = app.runCommand("check", "--routes", checked.toString());
+            assertEquals(1, check.status(), check.body());
+            assertTrue(check.body().contains(checked.resolve("events-tickets.camel.yaml") + ":" + groupLine
+                    + ": flow 'events-tickets', rollup agg_tickets_daily, group 'day': column \"no_such_column\" does not exist"), check.body());
+
+            // A live reload of the same file is refused: the flow keeps its declaration and keeps loading.
+            String startedAt = app.get("/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-tickets%22/StartTimestamp");
+            save(app, "events-tickets.camel.yaml", broken);
+            await().atMost(WAIT).until(() -> app.log().contains("routes/events-tickets.camel.yaml:" + groupLine
+                    + ": flow 'events-tickets', rollup agg_tickets_daily, group 'day': column \"no_such_column\" does not exist"));
+            tickets(app, 11, 5, 1);
+            await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_ticket") == 15);
+            assertEquals(Map.of("2026-11-24|emea", 15L), rollup(app));
+            assertEquals(startedAt, app.get("/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-tickets%22/StartTimestamp"),
+                    "the refused file did not restart the flow");
+            assertTrue(app.get("/observe/health").contains("\"UP\""), app.get("/observe/health"));
+        }
+    }
+
+    /** The flow files of the running app's routes/. */
+    static List<Path> flowFiles(AppProcess app) throws Exception {
+        try (var files = Files.list(app.workDir().resolve("routes"))) {
+            return files.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList();
+        }
+    }
+
+    /** A customer inserted into the CRM (captured into dim_customer). */
+    static void customer(AppProcess app, long id, String region) throws Exception {
+        try (Connection crm = DriverManager.getConnection(app.jdbcUrl("crm"), "postgres", "")) {
+            crm.createStatement().execute("INSERT INTO customers (id, name, email, segment, region, updated_at) VALUES (" + id + ", 'C" + id
+                    + "', 'c" + id + "@example.com', 'smb', '" + region + "', now())");
+        }
+    }
+
+    /** n tickets from id first on, all of one customer, opened on 2026-11-24. */
+    static void tickets(AppProcess app, long first, int n, long customer) {
+        List<String[]> records = new ArrayList<>();
+        for (long id = first; id < first + n; id++) {
+            records.add(new String[] {String.valueOf(id), "{\"id\":" + id + ",\"customerId\":" + customer + ",\"openedAt\":\"2026-11-24T10:00:00Z\"}"});
+        }
+        app.produce("events.tickets", records);
+    }
+
+    /** agg_tickets_daily as day|region -> tickets. */
+    static Map<String, Long> rollup(AppProcess app) throws Exception {
+        Map<String, Long> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD'), region, tickets "
+                     + "FROM edw.agg_tickets_daily")) {
+            while (rs.next()) {
+                out.put(rs.getString(1) + "|" + rs.getString(2), rs.getLong(3));
+            }
+        }
+        return out;
+    }
+
+    /** Written aside and moved in one step, as editors save. */
+    static void save(AppProcess app, String name, String content) throws Exception {
+        Path aside = app.workDir().resolve(name + ".new");
+        Files.writeString(aside, content);
+        Files.move(aside, app.workDir().resolve("routes").resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static boolean running(AppProcess app, String route) {
+        return app.get("/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22" + route + "%22/State").contains("Started");
+    }
+
+    static int lineOf(String text, String part) {
+        return text.lines().takeWhile(l -> !l.contains(part)).toList().size() + 1;
+    }
+}
