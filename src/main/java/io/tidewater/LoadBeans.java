@@ -102,6 +102,7 @@ public final class LoadBeans {
         registry.accept("warehouseErrors", new WarehouseErrors());
         registry.accept("batchIsolation", new BatchIsolation());
         registry.accept("flows", flows);
+        registry.accept("retriedStatement", new io.tidewater.flow.RetriedStatement(flows));
         registry.accept("flowLookups", new FlowLookups(flows));
         for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
             bindCache(registry, meters, flows.flow(e.getKey()), e.getValue());

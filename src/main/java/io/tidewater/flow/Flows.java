@@ -36,6 +36,10 @@ public class Flows {
     private static final Logger LOG = LoggerFactory.getLogger(Flows.class);
 
     public static final String FLOW = "tidewaterFlow";
+    /** Exchange property of a batch: the declaration it was prepared for (its parameters are that declaration's). */
+    public static final String DECLARED = "tidewaterDeclared";
+    /** Exchange property of a batch being written: the statement it was given (see {@link #current}). */
+    public static final String STATEMENT = "tidewaterStatement";
 
     private final int maxBytes;
     private final String group;
@@ -264,7 +268,36 @@ public class Flows {
 
     /** Validation: the batch's valid records as bound columns, its invalid ones as dead letters (see LoadBatch). */
     public void prepare(@Body List<Exchange> records, @Header(FLOW) String flow, Exchange batch) {
-        batches.get(flow(flow).name()).prepare(records, batch);
+        FlowSpec f = flow(flow);
+        batch.setProperty(DECLARED, f);
+        batches.get(f.name()).prepare(records, batch);
+    }
+
+    /**
+     * The write stage's statement, generated from the flows as they are declared now: a flow file saved since the batch
+     * was prepared (or while it is retried) changes the statements of the flows that depend on it, a dimension's moves of
+     * the rollups of the facts that look it up, say. The batch's own declaration stays the one its parameters were bound
+     * for. A mirror's statement depends on its batch alone: kept.
+     */
+    public Object current(Exchange batch) {
+        Object body = batch.getMessage().getBody();
+        FlowSpec declared = batch.getProperty(DECLARED, FlowSpec.class);
+        String name = batch.getMessage().getHeader(FLOW, String.class);
+        FlowSpec now = name == null ? null : flows.get(name);
+        if (declared == null || now == null || !(body instanceof String) || declared.kind() == FlowSpec.Kind.MIRROR) {
+            return body;
+        }
+        Integer rounds = batch.getMessage().getHeader(FlowBatch.ROUNDS, Integer.class);
+        int n = rounds == null ? 1 : rounds;
+        String sql;
+        try {
+            sql = declared == now || declared.equals(now) ? statement(name, n, null) : batchStatement(declared, n, flows);
+        } catch (RuntimeException e) {
+            // Its declaration no longer fits the flows around it (a dimension it looks up went): as it was prepared.
+            return body;
+        }
+        batch.setProperty(STATEMENT, sql);
+        return sql;
     }
 
     /** The statement of a batch of a flow (not a mirror), for a number of rounds. */

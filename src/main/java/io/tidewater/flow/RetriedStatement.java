@@ -1,0 +1,27 @@
+package io.tidewater.flow;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Before a batch whose write failed is written again (the load routes' retries): its statement as the flows are
+ * declared now, so that fixing a flow file also fixes the batches of the other flows that are retrying a statement
+ * made from it (a dimension's moves of a fact's rollup groups). Only the batch statement is replaced: a retry of another
+ * step keeps its body.
+ */
+public class RetriedStatement implements Processor {
+
+    private final Flows flows;
+
+    public RetriedStatement(Flows flows) {
+        this.flows = flows;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Object given = exchange.getProperty(Flows.STATEMENT);
+        if (given != null && exchange.getMessage().getBody() == given) {
+            exchange.getMessage().setBody(flows.current(exchange));
+        }
+    }
+}
