@@ -167,7 +167,13 @@ public final class Application {
         // Bound under the name camel-micrometer-prometheus looks for, so our meters and Camel's share /observe/metrics.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind("metricsRegistry", meters);
-        LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers());
+        Flows flows = LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers());
+        // A flow waiting for one not declared yet has its routes made from its file, but started only with what it waits for.
+        List<String> waiting = flows.waiting().values().stream().flatMap(w -> java.util.stream.Stream.of(w.flow().route(),
+                w.flow().applyRoute())).toList();
+        if (!waiting.isEmpty()) {
+            main.addOverrideProperty("camel.main.autoStartupExcludePattern", String.join(",", waiting));
+        }
         ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers(), 3, config.getBoolean(Keys.CAPTURE_SCHEMAS, false));
         main.bind("changePublisher", publisher);
         boolean demoOn = demoEnabled(config, infra);

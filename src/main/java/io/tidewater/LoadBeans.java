@@ -53,13 +53,14 @@ public final class LoadBeans {
      * Reads the flows declared in routes/ and binds the load beans. The pipeline monitor (consumer lag) is created too but
      * only talks to Kafka once the ops-status route refreshes it. A flow that cannot run fails here, before anything is bound.
      */
-    public static PipelineStats bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
-                                     MeterRegistry meters, String bootstrapServers) {
+    public static Flows bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
+                             MeterRegistry meters, String bootstrapServers) {
         return bind(registry, edw, config, meters, bootstrapServers, Path.of("routes"));
     }
 
-    public static PipelineStats bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
-                                     MeterRegistry meters, String bootstrapServers, Path routes) {
+    /** Returns the flows: those that wait for a flow not declared yet must not start with the others. */
+    public static Flows bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
+                             MeterRegistry meters, String bootstrapServers, Path routes) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
         UnaryOperator<String> placeholders = v -> Placeholders.resolve(v, config);
@@ -80,15 +81,16 @@ public final class LoadBeans {
             }
         }
         PipelineStats stats = new PipelineStats(meters);
-        Flows flows = new Flows(declared, maxBytes, group, stats, placeholders);
-        DryRun.Result dry = DryRun.run(edw, declared);
+        Flows flows = new Flows(declared, maxBytes, group, stats, placeholders, edw);
+        List<FlowSpec> running = List.copyOf(flows.all().values());
+        DryRun.Result dry = DryRun.run(edw, running);
         if (!dry.refusals().isEmpty()) {
             dry.refusals().stream().skip(1).forEach(r -> LOG.error("Refused {}", r.error().getMessage()));
             throw dry.refusals().get(0).error();
         }
-        LOG.info("Flows: {} statements of {} flows dry-run on the warehouse in {} ms", dry.statements(), declared.size(), dry.millis());
-        FlowTables.prepare(edw, declared);
-        flows.setWarehouse(edw);
+        LOG.info("Flows: {} statements of {} flows dry-run on the warehouse in {} ms", dry.statements(), running.size(), dry.millis());
+        flows.waiting().values().forEach(w -> LOG.info("Flow {} waits for {}", w.flow().name(), w.reason()));
+        FlowTables.prepare(edw, running);
         flows.setOriginals(new io.tidewater.events.Originals(bootstrapServers));
         flows.warmCaches(edw);
         registry.accept("edw", edw);
@@ -107,16 +109,17 @@ public final class LoadBeans {
         for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
             bindCache(registry, meters, flows.flow(e.getKey()), e.getValue());
         }
-        List<String> topics = declared.stream().flatMap(f -> f.topics().stream()).toList();
+        List<String> topics = running.stream().flatMap(f -> f.topics().stream()).toList();
         PipelineMonitor monitor = new PipelineMonitor(stats, edw, group, topics, bootstrapServers, meters);
         registry.accept("pipelineMonitor", monitor);
         Jmx.register(PipelineMonitor.MBEAN, monitor);
-        ReplayService replay = new ReplayService(edw, group, instanceId(config), declared.stream()
+        ReplayService replay = new ReplayService(edw, group, instanceId(config), running.stream()
                 .flatMap(f -> loadTopics(f).stream()).toList(), bootstrapServers);
         replay.setLagSource(monitor::getLagByTopic);
         registry.accept("replayService", replay);
         Jmx.register(ReplayService.MBEAN, replay);
-        // A flow file saved into routes/ while running: what its flow needs before its routes start.
+        // A flow that starts while running (its file saved, or what it waited for declared): what it needs before its
+        // routes start.
         flows.onAdded(f -> {
             if (f.kind() == FlowSpec.Kind.DIMENSION) {
                 bindCache(registry, meters, f, flows.caches().get(f.name()));
@@ -127,7 +130,7 @@ public final class LoadBeans {
                 replay.register(t);
             }
         });
-        return stats;
+        return flows;
     }
 
     /** What replays and re-drives of a flow's topics go through: its consumer route and its apply route. */

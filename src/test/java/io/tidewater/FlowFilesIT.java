@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 20, points 5 and 6, on a running Tidewater: a mapping mistake refused by check and by a live reload before it
- * runs (the flow keeps its previous declaration), a statement failing at run time making its flows DOWN until the file
- * is fixed, and flow files saved in any order or deleted.
+ * runs (the flow keeps its previous declaration), and flow files saved in any order.
  */
 class FlowFilesIT {
 
@@ -94,6 +93,68 @@ class FlowFilesIT {
             assertTrue(app.get("/observe/health").contains("\"UP\""), app.get("/observe/health"));
         }
     }
+
+    @Test
+    void aPatchAndItsFactCopiedTogetherBothLoadAndAStartWaitsToo() throws Exception {
+        try (AppProcess app = new AppProcess(dir.resolve("app"))) {
+            app.setProperty("tidewater.demo.enabled", "false").start();
+            await().atMost(WAIT).until(() -> app.get("/observe/health").contains("\"UP\""));
+
+            // Copied in one go, the patch first: it waits for its fact, and starts with it.
+            save(app, "events-ticket-closures.camel.yaml", FlowFiles.flow("events-ticket-closures", "events.ticket-closures", CLOSURES));
+            save(app, "events-tickets.camel.yaml", FlowFiles.flow("events-tickets", "events.tickets", TICKETS));
+            await().atMost(WAIT).until(() -> running(app, "events-tickets") && running(app, "events-ticket-closures"));
+            assertTrue(app.log().contains("Flow events-ticket-closures waits for a flow that loads fact_ticket (the table it patches), and "
+                    + "starts when one is declared"), app.log());
+            app.produce("events.ticket-closures", List.<String[]>of(new String[] {"1", "{\"id\":1,\"closedAt\":\"2026-11-24T12:00:00Z\"}"},
+                    new String[] {"7", "{\"id\":7,\"closedAt\":\"2026-11-24T13:00:00Z\"}"}));
+            tickets(app, 1, 5, 1);
+            await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_ticket WHERE NOT is_placeholder") == 5);
+            await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_ticket WHERE closed_at IS NOT NULL") == 2);
+            assertEquals(Map.of("2026-11-24|unknown", 5L), rollup(app), "the placeholder of ticket 7 is no fact");
+
+            // A start with a fact whose dimension no file declares: it waits, DOWN in health, and starts with its dimension.
+            save(app, "events-visits.camel.yaml", FlowFiles.flow("events-visits", "events.visits", VISITS));
+            await().atMost(WAIT).until(() -> app.log().contains("Flow events-visits waits for flow cdc-products (lookup 'product')"));
+            app.terminate(Duration.ofSeconds(60));
+            app.start();
+            await().atMost(WAIT).until(() -> app.get("/observe/health?exposureLevel=full").contains("flow events-visits waits for flow "
+                    + "cdc-products (lookup 'product'), and starts when it is declared"));
+            await().atMost(WAIT).until(() -> running(app, "cdc-customers"));
+            assertTrue(!running(app, "events-visits"), "its routes are made, not started");
+            assertTrue(app.get("/observe/health").contains("\"DOWN\""), "a waiting flow loads nothing: not ready");
+            app.produce("events.visits", "1", "{\"id\":1,\"productId\":7}");
+            save(app, "cdc-products.camel.yaml", Files.readString(Path.of("examples/flows/cdc-products.camel.yaml")));
+            await().atMost(WAIT).until(() -> running(app, "events-visits") && running(app, "cdc-products"));
+            await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_visit v JOIN edw.dim_product p "
+                    + "ON p.product_key = v.product_key WHERE p.product_id = 7") == 1);
+            await().atMost(WAIT).until(() -> app.get("/observe/health").contains("\"UP\""));
+        }
+    }
+
+    /** Closures patched onto tickets, before or after the ticket arrives. */
+    static final String CLOSURES = """
+            format: json
+            kind: patch
+            table: fact_ticket
+            key: ticket_id
+            columns:
+              ticket_id: {field: id, type: bigint}
+              closed_at: {field: closedAt, type: timestamptz, merge: latest}
+            """;
+
+    /** Visits of products, looked up in the products dimension. */
+    static final String VISITS = """
+            format: json
+            kind: fact
+            table: fact_visit
+            key: visit_id
+            columns:
+              visit_id: {field: id, type: bigint}
+              product_id: {field: productId, type: bigint}
+            lookups:
+              product: {column: product_id, dimension: cdc-products, into: product_key}
+            """;
 
     /** The flow files of the running app's routes/. */
     static List<Path> flowFiles(AppProcess app) throws Exception {

@@ -49,6 +49,24 @@ public final class FlowTables {
         }
     }
 
+    /** Whether the warehouse has this table (in the schema its connections use). */
+    public static boolean exists(DataSource edw, String table) {
+        try (Connection c = edw.getConnection()) {
+            return !existing(c, table).isEmpty();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the warehouse's tables: " + e.getMessage(), e);
+        }
+    }
+
+    /** The same on a connection; a table that cannot be read counts as missing. */
+    static boolean exists(Connection c, String table) {
+        try {
+            return !existing(c, table).isEmpty();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /**
      * The same in the caller's transaction, for a dry run that rolls it back: tables created and extended, but a rollup
      * that gains the counts of its sums is not recomputed (that would read its whole fact table).

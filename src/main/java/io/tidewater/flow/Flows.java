@@ -46,6 +46,10 @@ public class Flows {
     private final PipelineStats stats;
     private final UnaryOperator<String> placeholders;
     private volatile Map<String, FlowSpec> flows;
+    /** Declared flows that do not run yet (see {@link FlowDependencies}). */
+    private volatile Map<String, Waiting> waiting = Map.of();
+    /** Flows a dry run refused when what they waited for appeared: they wait until their file is read again. */
+    private final Map<String, Waiting> refused = new ConcurrentHashMap<>();
     private volatile DataSource warehouse;
     private volatile io.tidewater.events.Originals originals;
     private volatile Consumer<FlowSpec> added = f -> { };
@@ -61,16 +65,37 @@ public class Flows {
 
     /** placeholders: how a flow file read again (a live reload) resolves {{key}}; null for flows that never reload. */
     public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats, UnaryOperator<String> placeholders) {
+        this(declared, maxBytes, group, stats, placeholders, null);
+    }
+
+    /**
+     * warehouse: where the tables are (a patch of a table that exists runs without the flow that loads it; reloaded flow
+     * files make and extend their tables there), or null. A declared flow whose lookup or patched table names a flow not
+     * declared waits for it ({@link #waiting()}).
+     */
+    public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats, UnaryOperator<String> placeholders,
+                 DataSource warehouse) {
         this.maxBytes = maxBytes;
         this.group = group;
         this.stats = stats;
         this.placeholders = placeholders;
-        install(declared);
-        for (FlowSpec f : declared) {
-            if (f.kind() == FlowSpec.Kind.DIMENSION) {
-                caches.put(f.name(), new DimensionCache(f.dimension().cacheSize(), Duration.ofSeconds(f.dimension().cacheExpireSeconds())));
-            }
+        this.warehouse = warehouse;
+        validate(declared);
+        install(FlowDependencies.split(declared, this::tableExists, Map.of()));
+        flows.values().forEach(this::cacheOf);
+    }
+
+    /** A dimension's lookup cache, made once (a dimension declared again keeps it). */
+    private void cacheOf(FlowSpec f) {
+        if (f.kind() == FlowSpec.Kind.DIMENSION) {
+            caches.putIfAbsent(f.name(), new DimensionCache(f.dimension().cacheSize(), Duration.ofSeconds(f.dimension().cacheExpireSeconds())));
         }
+    }
+
+    /** Whether the warehouse has this table (false without a warehouse). */
+    private boolean tableExists(String table) {
+        DataSource edw = warehouse;
+        return edw != null && FlowTables.exists(edw, table);
     }
 
     /** What makes a flow added while running operable: its dimension cache, its topics, its replay registration. */
@@ -89,23 +114,26 @@ public class Flows {
         this.warehouse = warehouse;
     }
 
-    /** Checks the flows against each other and makes them the running set. */
-    private synchronized void install(Collection<FlowSpec> declared) {
-        Map<String, FlowSpec> byName = validate(declared);
+    /** Makes these the running and the waiting flows. */
+    private synchronized void install(FlowDependencies.Split split) {
         Map<String, io.tidewater.events.LoadBatch<?>> prepared = new HashMap<>();
-        for (FlowSpec f : declared) {
+        for (FlowSpec f : split.running().values()) {
             io.tidewater.events.LoadBatch<?> batch = f.kind() == FlowSpec.Kind.MIRROR ? new MirrorBatch(f, maxBytes, group, stats)
                     : new FlowBatch(f, maxBytes, group, stats);
             batch.setOriginals(originals);
             prepared.put(f.name(), batch);
         }
         mirrored.clear();
-        flows = byName;
+        flows = new LinkedHashMap<>(split.running());
+        waiting = new LinkedHashMap<>(split.waiting());
         batches = prepared;
         statements.clear();
     }
 
-    /** The flows by name, once checked against each other: names, topics, lookups and what each kind allows. */
+    /**
+     * The flows by name, once checked against each other: names, topics, lookups and what each kind allows. A lookup of a
+     * flow not declared is no mistake: its flow waits for it.
+     */
     private static Map<String, FlowSpec> validate(Collection<FlowSpec> declared) {
         Map<String, FlowSpec> byName = new LinkedHashMap<>();
         Map<String, FlowSpec> byTopic = new HashMap<>();
@@ -125,7 +153,7 @@ public class Flows {
         for (FlowSpec f : declared) {
             for (FlowSpec.Lookup l : f.lookups()) {
                 FlowSpec d = byName.get(l.dimension());
-                if (d == null || d.kind() != FlowSpec.Kind.DIMENSION) {
+                if (d != null && d.kind() != FlowSpec.Kind.DIMENSION) {
                     throw new FlowException(f.file(), l.line() > 0 ? l.line() : f.line("lookups"), "flow '" + f.name() + "', lookup '" + l.name() + "': '" + l.dimension()
                             + "' is not a dimension flow; the dimension flows are " + byName.values().stream()
                             .filter(x -> x.kind() == FlowSpec.Kind.DIMENSION).map(FlowSpec::name).toList());
@@ -181,39 +209,121 @@ public class Flows {
         }
     }
 
+    /** A declared flow that does not run yet, and what it waits for. */
+    public record Waiting(FlowSpec flow, String reason) {
+    }
+
+    /**
+     * What a flow file saved or deleted changes: flows that start (new, or no longer waiting), flows re-read from the file
+     * (their routes are made again), flows no longer declared, and flows that wait now (running before, or new).
+     */
+    public record Change(List<FlowSpec> started, List<FlowSpec> reloaded, List<FlowSpec> stopped, List<Waiting> waiting) {
+    }
+
     /**
      * Reads a flow file again (Camel is recreating its routes after an edit): its flows replace the running ones, and the
      * statements are generated anew. A declaration that cannot run throws, and the running set stays as it was.
      */
-    public synchronized void reload(Path file) {
-        reload(file, new FlowReader(placeholders).read(file));
+    public synchronized Change reload(Path file) {
+        return reload(file, new FlowReader(placeholders).read(file), c -> { });
     }
 
     /** The same with the file's flows already read. */
-    public synchronized void reload(Path file, List<FlowSpec> fromFile) {
-        List<FlowSpec> next = new ArrayList<>(flows.values().stream().filter(f -> !sameFile(f.file(), file)).toList());
+    public synchronized Change reload(Path file, List<FlowSpec> fromFile) {
+        return reload(file, fromFile, c -> { });
+    }
+
+    /**
+     * The same, with what the file changes shown to beforeInstall first (to stop the routes of the flows that stop or
+     * wait now). The flows, the waiting ones included, are checked against each other; those that can run are dry-run on
+     * the warehouse: a refusal of the file's own flows refuses the file, and a flow of another file that could start now
+     * but is refused keeps waiting, said on the console. Then the tables are made, and the flows installed.
+     */
+    public synchronized Change reload(Path file, List<FlowSpec> fromFile, Consumer<Change> beforeInstall) {
+        List<FlowSpec> next = new ArrayList<>(declared().stream().filter(f -> !sameFile(f.file(), file)).toList());
         next.addAll(fromFile);
         validate(next);
+        fromFile.forEach(f -> refused.remove(f.name()));
+        FlowDependencies.Split split = FlowDependencies.split(next, this::tableExists, refused);
         if (warehouse != null) {
-            for (DryRun.Refusal r : DryRun.run(warehouse, next).refusals()) {
+            split = dryRun(file, next, split);
+            FlowTables.prepare(warehouse, split.running().values());
+        }
+        return apply(split, beforeInstall);
+    }
+
+    /** Whether any declared flow (running or waiting) comes from this file. */
+    public boolean declares(Path file) {
+        return declared().stream().anyMatch(f -> sameFile(f.file(), file));
+    }
+
+    /** The declared flows, running and waiting. */
+    private List<FlowSpec> declared() {
+        List<FlowSpec> all = new ArrayList<>(flows.values());
+        waiting.values().forEach(w -> all.add(w.flow()));
+        return all;
+    }
+
+    /**
+     * The dry run of the flows that can run: the file's refused flows refuse the file; another file's flow that only now
+     * could start and is refused keeps waiting (and so do the flows that wait for it); another file's running flow is
+     * only warned about (its batches say so if its statement fails).
+     */
+    private FlowDependencies.Split dryRun(Path file, List<FlowSpec> declared, FlowDependencies.Split split) {
+        while (true) {
+            boolean again = false;
+            for (DryRun.Refusal r : DryRun.run(warehouse, split.running().values()).refusals()) {
                 if (r.flow() == null || sameFile(r.flow().file(), file)) {
                     throw r.error();
                 }
-                // Another file's flow: it runs already, and its batches say so if its statement fails.
-                LOG.warn("The warehouse refuses a statement of a flow that runs: {}", r.error().getMessage());
-            }
-            FlowTables.prepare(warehouse, next);
-        }
-        Set<String> before = flows.keySet();
-        install(next);
-        for (FlowSpec f : fromFile) {
-            if (!before.contains(f.name())) {
-                if (f.kind() == FlowSpec.Kind.DIMENSION) {
-                    caches.putIfAbsent(f.name(), new DimensionCache(f.dimension().cacheSize(), Duration.ofSeconds(f.dimension().cacheExpireSeconds())));
+                if (flows.get(r.flow().name()) != r.flow()) {
+                    LOG.error("Refused {}: flow {} keeps waiting until its file is fixed", r.error().getMessage(), r.flow().name());
+                    refused.put(r.flow().name(), new Waiting(r.flow(), "its file to be fixed: " + r.error().getMessage()));
+                    again = true;
+                } else {
+                    LOG.warn("The warehouse refuses a statement of a flow that runs: {}", r.error().getMessage());
                 }
-                added.accept(f);
+            }
+            if (!again) {
+                return split;
+            }
+            split = FlowDependencies.split(declared, this::tableExists, refused);
+        }
+    }
+
+    /** Installs a new split of the declared flows, after showing beforeInstall what changes. */
+    private Change apply(FlowDependencies.Split split, Consumer<Change> beforeInstall) {
+        Map<String, FlowSpec> was = flows;
+        Map<String, Waiting> wasWaiting = waiting;
+        List<FlowSpec> started = new ArrayList<>();
+        List<FlowSpec> reloaded = new ArrayList<>();
+        for (FlowSpec f : split.running().values()) {
+            FlowSpec before = was.get(f.name());
+            if (before == null) {
+                started.add(f);
+            } else if (before != f) {
+                reloaded.add(f);
             }
         }
+        List<FlowSpec> stopped = was.values().stream()
+                .filter(f -> !split.running().containsKey(f.name()) && !split.waiting().containsKey(f.name())).toList();
+        List<Waiting> nowWaiting = split.waiting().values().stream().filter(w -> {
+            Waiting before = wasWaiting.get(w.flow().name());
+            return before == null || before.flow() != w.flow() || !before.reason().equals(w.reason());
+        }).toList();
+        Change change = new Change(started, reloaded, stopped, nowWaiting);
+        beforeInstall.accept(change);
+        install(split);
+        for (FlowSpec f : started) {
+            cacheOf(f);
+            added.accept(f);
+        }
+        return change;
+    }
+
+    /** The declared flows that wait, by name: what each waits for. */
+    public Map<String, Waiting> waiting() {
+        return waiting;
     }
 
     private static boolean sameFile(Path a, Path b) {

@@ -9,6 +9,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Live changes of routes/ while Tidewater runs. A flow file saved or edited is read again and its two routes are
  * recreated from the flow templates, so a new flow starts (with its tables and topics) and an edited one runs its new
  * declaration; a declaration that cannot run is refused with its file, line and reason, and the flows keep running
- * as they were. Any other route file is reloaded by Camel's routes loader (only that file's routes restart).
+ * as they were. A flow that names one not declared yet waits for it, and starts when it is. Any other route file is
+ * reloaded by Camel's routes loader (only that file's routes restart).
  *
  * <p>Camel's own route watcher does not recreate the routes of a changed {@code templatedRoute}, hence this one.
  */
@@ -85,35 +87,86 @@ public final class RoutesWatcher implements AutoCloseable {
     void changed(Path file) {
         try {
             List<FlowSpec> declared = new FlowReader(flows.placeholders()).read(file);
-            if (declared.isEmpty()) {
+            if (declared.isEmpty() && !flows.declares(file)) {
                 Set<String> ids = PluginHelper.getRoutesLoader(context).updateRoutes(
                         List.of(ResourceHelper.resolveResource(context, "file:" + file)));
                 LOG.info("Routes in {} reloaded: {}", file, ids);
                 return;
             }
-            flows.reload(file, declared);
-            for (FlowSpec f : declared) {
-                boolean running = context.getRoute(f.route()) != null;
-                for (String id : List.of(f.route(), f.applyRoute())) {
-                    if (context.getRoute(id) != null) {
-                        context.getRouteController().stopRoute(id);
-                        context.removeRoute(id);
-                    }
-                }
-                context.addRouteFromTemplate(f.applyRoute(), FlowReader.APPLY_TEMPLATE, java.util.Map.of("flow", f.name()));
-                context.addRouteFromTemplate(f.route(), FlowReader.SOURCE_TEMPLATE, new java.util.HashMap<>(f.sourceParameters()));
-                for (String id : List.of(f.applyRoute(), f.route())) {
-                    if (!context.getRouteController().getRouteStatus(id).isStarted()) {
-                        context.getRouteController().startRoute(id);
-                    }
-                }
-                LOG.info("Flow {} {} from {}: {} into {}", f.name(), running ? "reloaded" : "started", file, f.topic(), f.table());
-            }
+            start(flows.reload(file, declared, c -> stop(c, file + " no longer declares it")));
         } catch (FlowException e) {
             LOG.error("Refused {}: the flows keep running as they were", e.getMessage());
         } catch (Exception e) {
             LOG.error("Refused {}: {}; the routes keep running as they were", file, e.getMessage());
         }
+    }
+
+    /**
+     * Before the flows change: the routes of the flows that stop (why: what happened to their file), or wait now, are
+     * stopped and removed, and the console says so.
+     */
+    private void stop(Flows.Change change, String why) {
+        for (FlowSpec f : change.stopped()) {
+            removeRoutes(f);
+            LOG.info("Flow {} stopped: {}; its tables stay ({})", f.name(), why, tables(f));
+        }
+        for (Flows.Waiting w : change.waiting()) {
+            boolean ran = removeRoutes(w.flow());
+            LOG.info("Flow {} {}waits for {}", w.flow().name(), ran ? "stopped: it " : "", w.reason());
+        }
+    }
+
+    /** Stops and removes a flow's routes; false if it had none. */
+    private boolean removeRoutes(FlowSpec f) {
+        boolean had = false;
+        for (String id : List.of(f.route(), f.applyRoute())) {
+            if (context.getRoute(id) != null) {
+                had = true;
+                try {
+                    context.getRouteController().stopRoute(id);
+                    context.removeRoute(id);
+                } catch (Exception e) {
+                    throw new IllegalStateException("Cannot stop route " + id + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return had;
+    }
+
+    /** Once the flows changed: the routes of the flows that start or were read again are made from the templates. */
+    private void start(Flows.Change change) throws Exception {
+        for (FlowSpec f : change.started()) {
+            routes(f);
+            LOG.info("Flow {} started from {}: {} into {}", f.name(), f.file(), f.topic(), f.table());
+        }
+        for (FlowSpec f : change.reloaded()) {
+            routes(f);
+            LOG.info("Flow {} reloaded from {}: {} into {}", f.name(), f.file(), f.topic(), f.table());
+        }
+    }
+
+    /** A flow's two routes, made again from the templates and started. */
+    private void routes(FlowSpec f) throws Exception {
+        for (String id : List.of(f.route(), f.applyRoute())) {
+            if (context.getRoute(id) != null) {
+                context.getRouteController().stopRoute(id);
+                context.removeRoute(id);
+            }
+        }
+        context.addRouteFromTemplate(f.applyRoute(), FlowReader.APPLY_TEMPLATE, java.util.Map.of("flow", f.name()));
+        context.addRouteFromTemplate(f.route(), FlowReader.SOURCE_TEMPLATE, new java.util.HashMap<>(f.sourceParameters()));
+        for (String id : List.of(f.applyRoute(), f.route())) {
+            if (!context.getRouteController().getRouteStatus(id).isStarted()) {
+                context.getRouteController().startRoute(id);
+            }
+        }
+    }
+
+    /** The tables a flow writes: its own (a patch's is its fact's) and its rollups'. */
+    private static String tables(FlowSpec f) {
+        List<String> out = new ArrayList<>(List.of(f.table()));
+        f.rollups().forEach(r -> out.add(r.table()));
+        return String.join(", ", out);
     }
 
     @Override

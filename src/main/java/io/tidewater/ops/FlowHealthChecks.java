@@ -17,10 +17,10 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * One readiness check per flow, {@code tidewater/flow-<name>}, for the flows running now (a flow file saved while
- * running gets its check at once). DOWN while the flow's consumer or apply route is not started, or while records wait
- * on its topic and nothing has been committed for {@link #STALLED}. Details: records read, rows written, dead letters,
- * lag and the last commit.
+ * One readiness check per flow, {@code tidewater/flow-<name>}, for the flows declared now (a flow file saved while
+ * running gets its check at once). DOWN while the flow waits for a flow not declared yet (it loads nothing), while its
+ * consumer or apply route is not started, while its batches fail, or while records wait on its topic and nothing has
+ * been committed for {@link #STALLED}. Details: records read, rows written, dead letters, lag and the last commit.
  */
 public class FlowHealthChecks implements HealthCheckRepository {
 
@@ -62,8 +62,10 @@ public class FlowHealthChecks implements HealthCheckRepository {
         if (!enabled) {
             return Stream.empty();
         }
-        checks.keySet().retainAll(flows.all().keySet());
-        return flows.all().keySet().stream().map(name -> checks.computeIfAbsent(name, FlowCheck::new));
+        java.util.Set<String> declared = new java.util.LinkedHashSet<>(flows.all().keySet());
+        declared.addAll(flows.waiting().keySet());
+        checks.keySet().retainAll(declared);
+        return declared.stream().map(name -> checks.computeIfAbsent(name, FlowCheck::new));
     }
 
     private final class FlowCheck extends AbstractHealthCheck {
@@ -83,6 +85,12 @@ public class FlowHealthChecks implements HealthCheckRepository {
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             FlowSpec f = flows.all().get(flow);
+            Flows.Waiting waits = flows.waiting().get(flow);
+            if (f == null && waits != null) {
+                builder.detail("table", waits.flow().table());
+                builder.message("flow " + flow + " waits for " + waits.reason()).down();
+                return;
+            }
             if (f == null) {
                 builder.message("flow " + flow + " is no longer declared").up();
                 return;

@@ -27,10 +27,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 20, point 5: a statement that fails at run time for no record's fault (a rollup's column renamed in the
- * warehouse) makes every flow whose statement holds it DOWN with the reason, the fact and the dimension whose fill-ins
- * move the fact's groups; saving the fact's file fixed recovers both, the dimension's batch being retried included,
- * with no other file touched.
+ * Flow files saved and deleted under running flows. Issue 20, point 5: a statement that fails at run time for no
+ * record's fault (a rollup's column renamed in the warehouse) makes every flow whose statement holds it DOWN with the
+ * reason, the fact and the dimension whose fill-ins move the fact's groups; saving the fact's file fixed recovers both,
+ * the dimension's batch being retried included, with no other file touched. Point 6: flow files in any order (a patch
+ * before its fact, a fact before its dimension).
  */
 class FlowReloadRouteTest extends LoadRouteTestSupport {
 
@@ -38,6 +39,9 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
 
     // Set in settings(), which runs from the constructor: no field initializers.
     private String tickets;
+    private String visits;
+    private String notes;
+    private String products;
     private Path routes;
     private RoutesWatcher watcher;
 
@@ -49,8 +53,11 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
     @Override
     protected Map<String, String> settings() {
         tickets = TestNames.topic("tickets");
+        visits = TestNames.topic("visits");
+        notes = TestNames.topic("notes");
+        products = TestNames.topic("products");
         try {
-            Topics.ensure(tickets, tickets + ".dlq");
+            Topics.ensure(tickets, tickets + ".dlq", visits, visits + ".dlq", notes, notes + ".dlq", products, products + ".dlq");
             routes = Files.createTempDirectory(Path.of("target"), "reload-routes");
             try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
                 for (Path f : shipped.toList()) {
@@ -87,6 +94,46 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
                     measures:
                       tickets: count
                 """.formatted(regionGroup));
+    }
+
+    /** Visits looked up, when given, in the products dimension (not shipped). */
+    private String visitsFlow(boolean productLookup) {
+        return FlowFiles.flow("events-visits", visits, """
+                format: json
+                kind: fact
+                table: fact_visit
+                key: visit_id
+                columns:
+                  visit_id: {field: id, type: bigint}
+                  product_id: {field: productId, type: bigint}
+                """ + (productLookup ? """
+                lookups:
+                  product: {column: product_id, dimension: cdc-products, into: product_key}
+                """ : ""));
+    }
+
+    /** Notes patched onto visits, before or after the visit arrives. */
+    private String notesFlow() {
+        return FlowFiles.flow("events-visit-notes", notes, """
+                format: json
+                kind: patch
+                table: fact_visit
+                key: visit_id
+                columns:
+                  visit_id: {field: id, type: bigint}
+                  note: {field: note, type: text}
+                """);
+    }
+
+    /** Written aside and moved in one step, as editors save. */
+    private void save(String name, String content) throws IOException {
+        Path aside = routes.resolve(name + ".new");
+        Files.writeString(aside, content);
+        Files.move(aside, routes.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private boolean started(String route) {
+        return context.getRoute(route) != null && context.getRouteController().getRouteStatus(route).isStarted();
     }
 
     @AfterEach
@@ -155,5 +202,53 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         }
         assertEquals(0L, Topics.size(tickets + ".dlq"));
         assertEquals(0L, Topics.size(customers + ".dlq"));
+    }
+
+    @Test
+    void aPatchSavedBeforeItsFactWaitsForItAndBothLoad() throws Exception {
+        Flows flows = context.getRegistry().findSingleByType(Flows.class);
+        FlowHealthChecks checks = new FlowHealthChecks(context, flows, context.getRegistry().findSingleByType(PipelineStats.class), Map::of);
+        watcher = new RoutesWatcher(context, flows, routes).start();
+
+        save("events-visit-notes.camel.yaml", notesFlow());
+        await().atMost(WAIT).until(() -> flows.waiting().containsKey("events-visit-notes"));
+        assertEquals("a flow that loads fact_visit (the table it patches), and starts when one is declared",
+                flows.waiting().get("events-visit-notes").reason());
+        assertEquals("flow events-visit-notes waits for a flow that loads fact_visit (the table it patches), and starts when one is declared",
+                health(checks, "events-visit-notes").getMessage().orElse(""));
+        assertEquals(HealthCheck.State.DOWN, health(checks, "events-visit-notes").getState());
+        assertEquals(null, context.getRoute("events-visit-notes"), "a waiting flow has no routes");
+        Topics.send(notes, List.<String[]>of(new String[] {"1", "{\"id\":1,\"note\":\"first\"}"},
+                new String[] {"3", "{\"id\":3,\"note\":\"third\"}"}), null, null);
+
+        save("events-visits.camel.yaml", visitsFlow(false));
+        await().atMost(WAIT).until(() -> started("events-visits") && started("events-visit-notes"));
+        Topics.send(visits, List.<String[]>of(new String[] {"1", "{\"id\":1,\"productId\":7}"},
+                new String[] {"2", "{\"id\":2,\"productId\":8}"}), null, null);
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_visit WHERE NOT is_placeholder") == 2);
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_visit WHERE note IS NOT NULL") == 2);
+        assertEquals(List.of("1|7|first|false", "2|8|null|false", "3|null|third|true"), warehouse.rows(
+                "SELECT visit_id, product_id, note, is_placeholder FROM fact_visit ORDER BY visit_id").stream()
+                .map(r -> r.get("visit_id") + "|" + r.get("product_id") + "|" + r.get("note") + "|" + r.get("is_placeholder")).toList());
+        await().atMost(WAIT).until(() -> health(checks, "events-visit-notes").getState() == HealthCheck.State.UP);
+    }
+
+    @Test
+    void aFactSavedBeforeItsDimensionWaitsForIt() throws Exception {
+        Flows flows = context.getRegistry().findSingleByType(Flows.class);
+        watcher = new RoutesWatcher(context, flows, routes).start();
+
+        save("events-visits.camel.yaml", visitsFlow(true));
+        await().atMost(WAIT).until(() -> flows.waiting().containsKey("events-visits"));
+        assertEquals("flow cdc-products (lookup 'product'), and starts when it is declared", flows.waiting().get("events-visits").reason());
+        Topics.send(visits, List.<String[]>of(new String[] {"1", "{\"id\":1,\"productId\":7}"}), null, null);
+
+        String dimension = Files.readString(Path.of("examples/flows/cdc-products.camel.yaml"))
+                .replace("value: cdc.sales.public.products", "value: " + products);
+        save("cdc-products.camel.yaml", dimension);
+        await().atMost(WAIT).until(() -> started("events-visits") && started("cdc-products"));
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_visit v JOIN dim_product p ON p.product_key = v.product_key "
+                + "WHERE p.product_id = 7 AND p.is_inferred") == 1);
+        assertTrue(flows.waiting().isEmpty(), flows.waiting().toString());
     }
 }
