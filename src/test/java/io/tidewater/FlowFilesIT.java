@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 20, points 5 and 6, on a running Tidewater: a mapping mistake refused by check and by a live reload before it
- * runs (the flow keeps its previous declaration), and flow files saved in any order.
+ * runs (the flow keeps its previous declaration), and flow files saved in any order or deleted.
  */
 class FlowFilesIT {
 
@@ -95,7 +95,7 @@ class FlowFilesIT {
     }
 
     @Test
-    void aPatchAndItsFactCopiedTogetherBothLoadAndAStartWaitsToo() throws Exception {
+    void aPatchAndItsFactCopiedTogetherBothLoadADeletedFileStopsItsFlowAndAStartWaitsToo() throws Exception {
         try (AppProcess app = new AppProcess(dir.resolve("app"))) {
             app.setProperty("tidewater.demo.enabled", "false").start();
             await().atMost(WAIT).until(() -> app.get("/observe/health").contains("\"UP\""));
@@ -112,6 +112,19 @@ class FlowFilesIT {
             await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_ticket WHERE NOT is_placeholder") == 5);
             await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_ticket WHERE closed_at IS NOT NULL") == 2);
             assertEquals(Map.of("2026-11-24|unknown", 5L), rollup(app), "the placeholder of ticket 7 is no fact");
+
+            // The fact's file deleted: its flow stops, its tables stay; the patch goes on (its table is there).
+            Files.delete(app.workDir().resolve("routes/events-tickets.camel.yaml"));
+            await().atMost(WAIT).until(() -> app.log().contains("Flow events-tickets stopped: routes/events-tickets.camel.yaml was deleted; "
+                    + "its tables stay (fact_ticket, agg_tickets_daily)"));
+            assertTrue(app.get("/observe/jolokia/read/org.apache.camel:context=tidewater,type=routes,name=%22events-tickets%22/State")
+                    .contains("\"status\":404"), "its routes are gone");
+            assertTrue(!app.get("/observe/health?exposureLevel=full").contains("flow-events-tickets"), "no health check for it");
+            tickets(app, 6, 3, 1);
+            app.produce("events.ticket-closures", List.<String[]>of(new String[] {"2", "{\"id\":2,\"closedAt\":\"2026-11-24T14:00:00Z\"}"}));
+            await().atMost(WAIT).until(() -> app.warehouseLong("SELECT count(*) FROM edw.fact_ticket WHERE closed_at IS NOT NULL") == 3);
+            assertEquals(5, app.warehouseLong("SELECT count(*) FROM edw.fact_ticket WHERE NOT is_placeholder"), "nothing loads the facts now");
+            assertEquals(Map.of("2026-11-24|unknown", 5L), rollup(app));
 
             // A start with a fact whose dimension no file declares: it waits, DOWN in health, and starts with its dimension.
             save(app, "events-visits.camel.yaml", FlowFiles.flow("events-visits", "events.visits", VISITS));

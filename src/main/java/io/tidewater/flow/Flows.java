@@ -252,6 +252,16 @@ public class Flows {
         return apply(split, beforeInstall);
     }
 
+    /**
+     * A flow file deleted: its flows stop (their tables stay), and the flows that need one of them wait for it. Returns
+     * what changed, shown to beforeInstall first.
+     */
+    public synchronized Change remove(Path file, Consumer<Change> beforeInstall) {
+        List<FlowSpec> next = declared().stream().filter(f -> !sameFile(f.file(), file)).toList();
+        declared().stream().filter(f -> sameFile(f.file(), file)).forEach(f -> refused.remove(f.name()));
+        return apply(FlowDependencies.split(next, this::tableExists, refused), beforeInstall);
+    }
+
     /** Whether any declared flow (running or waiting) comes from this file. */
     public boolean declares(Path file) {
         return declared().stream().anyMatch(f -> sameFile(f.file(), file));

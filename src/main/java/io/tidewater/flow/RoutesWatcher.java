@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * Live changes of routes/ while Tidewater runs. A flow file saved or edited is read again and its two routes are
  * recreated from the flow templates, so a new flow starts (with its tables and topics) and an edited one runs its new
  * declaration; a declaration that cannot run is refused with its file, line and reason, and the flows keep running
- * as they were. A flow that names one not declared yet waits for it, and starts when it is. Any other route file is
- * reloaded by Camel's routes loader (only that file's routes restart).
+ * as they were. A flow that names one not declared yet waits for it, and starts when it is; a flow file deleted stops
+ * its flows (their tables stay), and those that need one of them wait. Any other route file is reloaded by Camel's
+ * routes loader (only that file's routes restart).
  *
  * <p>Camel's own route watcher does not recreate the routes of a changed {@code templatedRoute}, hence this one.
  */
@@ -47,14 +48,15 @@ public final class RoutesWatcher implements AutoCloseable {
         this.flows = flows;
         this.routes = routes;
         this.watcher = FileSystems.getDefault().newWatchService();
-        routes.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        routes.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
         this.thread = new Thread(this::watch, "tidewater-routes-watcher");
         thread.setDaemon(true);
     }
 
     public RoutesWatcher start() {
         thread.start();
-        LOG.info("Watching {} for new and edited routes and flows", routes);
+        LOG.info("Watching {} for new, edited and deleted routes and flows", routes);
         return this;
     }
 
@@ -67,7 +69,14 @@ public final class RoutesWatcher implements AutoCloseable {
                      more = watcher.poll(QUIET_MS, TimeUnit.MILLISECONDS)) {
                     collect(more, changed);
                 }
-                changed.stream().filter(Files::isRegularFile).forEach(this::changed);
+                // What a file is once its events are over: saved (editors may delete and write it again) or gone.
+                for (Path file : changed) {
+                    if (Files.isRegularFile(file)) {
+                        changed(file);
+                    } else {
+                        deleted(file);
+                    }
+                }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             Thread.currentThread().interrupt();
@@ -98,6 +107,19 @@ public final class RoutesWatcher implements AutoCloseable {
             LOG.error("Refused {}: the flows keep running as they were", e.getMessage());
         } catch (Exception e) {
             LOG.error("Refused {}: {}; the routes keep running as they were", file, e.getMessage());
+        }
+    }
+
+    /** One file deleted: a flow file's flows stop, keeping their tables; any other file's routes run on until a restart. */
+    void deleted(Path file) {
+        if (!flows.declares(file)) {
+            LOG.info("{} was deleted; routes it held keep running until the next start", file);
+            return;
+        }
+        try {
+            start(flows.remove(file, c -> stop(c, file + " was deleted")));
+        } catch (Exception e) {
+            LOG.error("Cannot stop the flows of {}, which was deleted: {}", file, e.getMessage());
         }
     }
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * record's fault (a rollup's column renamed in the warehouse) makes every flow whose statement holds it DOWN with the
  * reason, the fact and the dimension whose fill-ins move the fact's groups; saving the fact's file fixed recovers both,
  * the dimension's batch being retried included, with no other file touched. Point 6: flow files in any order (a patch
- * before its fact, a fact before its dimension).
+ * before its fact, a fact before its dimension), and a deleted flow file stopping its flow and keeping its tables.
  */
 class FlowReloadRouteTest extends LoadRouteTestSupport {
 
@@ -250,5 +250,34 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_visit v JOIN dim_product p ON p.product_key = v.product_key "
                 + "WHERE p.product_id = 7 AND p.is_inferred") == 1);
         assertTrue(flows.waiting().isEmpty(), flows.waiting().toString());
+    }
+
+    @Test
+    void aDeletedFlowFileStopsItsFlowKeepsItsTablesAndItsDependentsWaitForIt() throws Exception {
+        Flows flows = context.getRegistry().findSingleByType(Flows.class);
+        FlowHealthChecks checks = new FlowHealthChecks(context, flows, context.getRegistry().findSingleByType(PipelineStats.class), Map::of);
+        watcher = new RoutesWatcher(context, flows, routes).start();
+        sendTickets(1, 3, 1);
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == 3);
+
+        Files.delete(routes.resolve("events-tickets.camel.yaml"));
+        await().atMost(WAIT).until(() -> context.getRoute("events-tickets") == null && context.getRoute("apply-events-tickets") == null);
+        assertTrue(!flows.all().containsKey("events-tickets") && !flows.waiting().containsKey("events-tickets"));
+        assertTrue(checks.stream().noneMatch(c -> c.getId().equals("flow-events-tickets")), "no check for a flow no longer declared");
+        sendTickets(4, 2, 1);
+        // Its table stays, and nothing loads it any more.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == 3);
+        assertEquals(Map.of("unknown", 3L), rollup("region"));
+
+        // The dimension a fact looks up is deleted: the fact waits for it, and starts when its file is back.
+        String customers = Files.readString(routes.resolve("cdc-customers.camel.yaml"));
+        Files.delete(routes.resolve("cdc-customers.camel.yaml"));
+        await().atMost(WAIT).until(() -> flows.waiting().containsKey("events-calls"));
+        assertEquals("flow cdc-customers (lookup 'customer'), and starts when it is declared", flows.waiting().get("events-calls").reason());
+        assertEquals(null, context.getRoute("events-calls"));
+        assertEquals(HealthCheck.State.DOWN, health(checks, "events-calls").getState());
+        save("cdc-customers.camel.yaml", customers);
+        await().atMost(WAIT).until(() -> started("events-calls") && started("cdc-customers"));
+        await().atMost(WAIT).until(() -> health(checks, "events-calls").getState() == HealthCheck.State.UP);
     }
 }
