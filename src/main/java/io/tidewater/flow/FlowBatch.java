@@ -83,7 +83,7 @@ public class FlowBatch extends LoadBatch<Row> {
             int col = indexOf(flow.lookups().get(j).column());
             Object[] values = new Object[bind.size()];
             for (int i = 0; i < values.length; i++) {
-                values[i] = bind.get(i).values()[col];
+                values[i] = Toast.bound(bind.get(i).values()[col]);
             }
             out.setHeader(LOOKUP_VALUES + j, values);
             out.setHeader("k" + j, new Long[bind.size()]);
@@ -190,7 +190,8 @@ public class FlowBatch extends LoadBatch<Row> {
             out.setHeader("c" + c + suffix, array);
         }
         if (flow.debezium()) {
-            out.setHeader("toasts" + suffix, Toast.toasts(flow, bound.stream().map(Column::name).toList(), rows.stream().map(Row::values).toList()));
+            out.setHeader("toasts" + suffix, Toast.toasts(flow, bound.stream().map(Column::name).toList(), rows.stream().map(Row::values).toList(),
+                    rows.stream().map(Row::deleted).toList()));
         }
     }
 }

@@ -373,7 +373,9 @@ public final class FlowSql {
         StringJoiner set = new StringJoiner(", ");
         for (String c : stored) {
             if (!f.key().contains(c)) {
-                set.add(id(c) + " = " + (soft ? "CASE WHEN EXCLUDED.\"deleted\" THEN coalesce(EXCLUDED." + id(c) + ", f." + id(c)
+                // A delete's values are the row's already (read for the columns it does not carry); a lookup's key it
+                // does not look up stays as it is.
+                set.add(id(c) + " = " + (soft && into.contains(c) ? "CASE WHEN EXCLUDED.\"deleted\" THEN coalesce(EXCLUDED." + id(c) + ", f." + id(c)
                         + ") ELSE EXCLUDED." + id(c) + " END" : "EXCLUDED." + id(c)));
             }
         }
@@ -506,8 +508,8 @@ public final class FlowSql {
         StringJoiner set = new StringJoiner(", ");
         for (String c : cols) {
             if (!f.key().contains(c)) {
-                set.add(id(c) + " = " + (soft ? "CASE WHEN EXCLUDED.\"deleted\" THEN coalesce(EXCLUDED." + id(c) + ", f." + id(c)
-                        + ") ELSE EXCLUDED." + id(c) + " END" : "EXCLUDED." + id(c)));
+                // A delete's values are the row's already: the change before it in the batch, else read from the table.
+                set.add(id(c) + " = EXCLUDED." + id(c));
             }
         }
         if (guard) {

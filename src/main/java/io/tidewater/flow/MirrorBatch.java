@@ -152,13 +152,16 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
             Column col = bound.get(i);
             Object[] array = col.type().newArray(rows.size());
             for (int r = 0; r < rows.size(); r++) {
-                Object v = rows.get(r).values().get(col.name());
+                Change change = rows.get(r);
+                // A delete carries its key only: its other values are the row's (a soft delete keeps them).
+                Object v = change.deleted() && !change.values().containsKey(col.name()) ? Toast.UNAVAILABLE : change.values().get(col.name());
                 values.get(r)[i] = v;
                 array[r] = Toast.bound(v);
             }
             out.setHeader("c" + i, array);
         }
-        out.setHeader("toasts", Toast.toasts(flow, bound.stream().map(Column::name).toList(), values));
+        out.setHeader("toasts", Toast.toasts(flow, bound.stream().map(Column::name).toList(), values,
+                rows.stream().map(Change::deleted).toList()));
         out.setHeader("lsns", rows.stream().map(Change::lsn).toArray(Long[]::new));
         out.setHeader("deletes", rows.stream().map(Change::deleted).toArray(Boolean[]::new));
         out.setHeader(COLUMNS, batch);

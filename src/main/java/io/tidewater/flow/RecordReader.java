@@ -47,7 +47,9 @@ public final class RecordReader {
         for (int i = 0; i < out.length; i++) {
             Column c = bound.get(i);
             if (deleted && !flow.key().contains(c.name())) {
-                continue;     // a delete carries its key only
+                // A delete carries its key only: its other values are the row's (a soft delete keeps them).
+                out[i] = Toast.UNAVAILABLE;
+                continue;
             }
             out[i] = bind(c, json.field(c.field()), epochMicros, false);
         }

@@ -59,9 +59,9 @@ public final class Toast {
 
     /**
      * The parameter {@code toasts} of a batch's rows: per row, ",col,col," naming its columns that carry the placeholder
-     * (bound as NULL), or null. Warns once per flow and column.
+     * (bound as NULL), or null; a delete's values are the row's, named so too. Warns once per flow and column.
      */
-    public static String[] toasts(FlowSpec flow, List<String> columns, List<Object[]> rows) {
+    public static String[] toasts(FlowSpec flow, List<String> columns, List<Object[]> rows, List<Boolean> deletes) {
         String[] out = new String[rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             Object[] values = rows.get(r);
@@ -70,7 +70,9 @@ public final class Toast {
                 if (values[c] == UNAVAILABLE) {
                     names = names == null ? new StringBuilder(",") : names;
                     names.append(columns.get(c)).append(',');
-                    warn(flow, columns.get(c));
+                    if (!deletes.get(r)) {
+                        warn(flow, columns.get(c));
+                    }
                 }
             }
             out[r] = names == null ? null : names.toString();

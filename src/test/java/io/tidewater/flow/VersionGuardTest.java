@@ -73,7 +73,7 @@ class VersionGuardTest {
         Files.writeString(file, yaml);
         List<FlowSpec> declared = new FlowReader(v -> v).read(file);
         FlowTables.prepare(warehouse.dataSource(), declared);
-        return new Flows(declared, 4096, "test", null);
+        return new Flows(declared, 4096, "test", null, null, warehouse.dataSource());
     }
 
     private static String price(String sku, String price, String at) {

@@ -52,6 +52,19 @@ class FlowModelRegressionTest {
                 new Scenario.OrderChange(4, 1, 1), new Scenario.OrderChange(4, 6, 2), new Scenario.OrderChange(4, 20, 3))))));
     }
 
+    /**
+     * A change that set a row's note to NULL, then its soft delete in the same batch: the deleted row showed the note of
+     * an earlier batch (the delete took the table's value for every NULL it carried) (fuzz.sh, shrunk). A delete's values
+     * are the change's before it, NULLs included, else the row's.
+     */
+    @Test
+    void aSoftDeleteKeepsANullTheChangeBeforeItSet() throws Exception {
+        Decl decl = new Decl(1, "region", false, List.of("day", "cat"), "latest", "greatest", false, new Scenario.Changes("soft", "soft", true));
+        FlowModelPropertiesTest.check(new Scenario(decl, List.of(new Scenario.OrderBatch(List.of(new Scenario.OrderChange(1, 13, 1))),
+                new Scenario.OrderBatch(List.of(new Scenario.OrderChange(1, 16, 6), new Scenario.OrderChange(1, 39, 7),
+                        new Scenario.OrderChange(1, 6, 8))))));
+    }
+
     private static FactEvent fact(long id, long cust, int at, Opt<Integer> amount, String cat) {
         return new FactEvent(id, cust, at, amount, cat);
     }

@@ -52,10 +52,10 @@ public record Scenario(Decl decl, List<Batch> batches) {
      * A change of the captured table at its place in the log (lsn): its operation and values follow from its kind k, as
      * a change's follow from what happened. Every fifth is an incremental snapshot's read (no LSN), every sixth a delete.
      */
-    public record OrderChange(long id, int k, long lsn, int values, boolean toast) {
+    public record OrderChange(long id, int k, long lsn, int values, boolean toast, int noteValues) {
 
         public OrderChange(long id, int k, long lsn) {
-            this(id, k, lsn, k, false);
+            this(id, k, lsn, k, false, k);
         }
 
         /** An update that left the note as it was, TOASTed: Debezium sends its placeholder instead of the note. */
@@ -76,36 +76,46 @@ public record Scenario(Decl decl, List<Batch> batches) {
         }
 
         public String note() {
-            return values % 3 == 0 ? null : "n" + values;
+            return noteValues % 3 == 0 ? null : "n" + noteValues;
         }
     }
 
     /**
      * The scenario with the changes of the captured table numbered in log order (LSNs rising from batch to batch, as
      * the table's log is cut into batches); a replay reads a batch again with the LSNs it had. A snapshot read holds
-     * the row as the log's last change of it left it, and there is none of a row the log deleted.
+     * the row as the log's last change of it left it, and there is none of a row the log deleted; every seventh update
+     * of a row the log has keeps its note, TOASTed under the default replica identity.
      */
     public Scenario numbered() {
         long lsn = 0;
-        Map<Long, Integer> last = new HashMap<>();
+        Map<Long, int[]> state = new HashMap<>();     // per row: {status's k, note's k}, or null once deleted
+        Map<Long, Boolean> deleted = new HashMap<>();
         List<Batch> out = new ArrayList<>();
         for (Batch b : batches) {
             if (b instanceof OrderBatch o) {
                 List<OrderChange> changes = new ArrayList<>();
                 for (OrderChange c : o.records()) {
-                    Integer before = last.get(c.id());
+                    int[] row = state.get(c.id());
+                    boolean gone = deleted.getOrDefault(c.id(), false);
                     if (c.op().equals("r")) {
-                        if (before == null || before >= 0) {
-                            int values = before == null ? c.k() : before;
-                            last.put(c.id(), values);
-                            changes.add(new OrderChange(c.id(), c.k(), ++lsn, values, false));
+                        if (!gone) {
+                            int[] read = row == null ? new int[] {c.k(), c.k()} : row;
+                            state.put(c.id(), read);
+                            changes.add(new OrderChange(c.id(), c.k(), ++lsn, read[0], false, read[1]));
                         }
                         continue;
                     }
-                    last.put(c.id(), c.op().equals("d") ? -1 : c.k());
-                    // Every seventh update of a row the log has keeps its note, TOASTed under the default replica identity.
-                    boolean toast = c.op().equals("u") && c.k() % 7 == 0 && before != null && before >= 0;
-                    changes.add(new OrderChange(c.id(), c.k(), ++lsn, c.k(), toast));
+                    if (c.op().equals("d")) {
+                        deleted.put(c.id(), true);
+                        state.remove(c.id());
+                        changes.add(new OrderChange(c.id(), c.k(), ++lsn));
+                        continue;
+                    }
+                    boolean toast = c.k() % 7 == 0 && row != null;
+                    int[] now = {c.k(), toast ? row[1] : c.k()};
+                    state.put(c.id(), now);
+                    deleted.put(c.id(), false);
+                    changes.add(new OrderChange(c.id(), c.k(), ++lsn, now[0], toast, now[1]));
                 }
                 if (!changes.isEmpty()) {
                     out.add(new OrderBatch(changes));
