@@ -166,6 +166,7 @@ public class Flows {
             if (f.kind() == FlowSpec.Kind.PATCH) {
                 refuseRolledUpPatch(f, declared);
             }
+            refuseGroupsChangedInPlace(f, byName);
             for (FlowSpec.Rollup r : f.rollups()) {
                 for (String count : FlowSql.valueCounts(f, r).values()) {
                     if (r.measures().containsKey(count) || r.groupBy().containsKey(count)) {
@@ -180,6 +181,38 @@ public class Flows {
             }
         }
         return byName;
+    }
+
+    /**
+     * A rollup may group by a looked-up member's column only when that column never changes in place: a tracked column of
+     * a type-2 dimension (a change of it opens a new version, and the facts keep the version they were loaded with). A
+     * column updated in place would leave the groups of the facts already counted where they were.
+     */
+    private static void refuseGroupsChangedInPlace(FlowSpec f, Map<String, FlowSpec> byName) {
+        for (FlowSpec.Lookup l : f.lookups()) {
+            FlowSpec d = byName.get(l.dimension());
+            if (d == null || d.dimension() == null) {
+                continue;
+            }
+            java.util.regex.Pattern used = java.util.regex.Pattern.compile("(?<![a-z0-9_])" + l.name() + "\\s*\\.\\s*\"?([a-z_][a-z0-9_]*)");
+            for (FlowSpec.Rollup r : f.rollups()) {
+                for (Map.Entry<String, String> g : r.groupBy().entrySet()) {
+                    java.util.regex.Matcher m = used.matcher(g.getValue());
+                    while (m.find()) {
+                        String column = m.group(1);
+                        boolean fixed = column.equals(d.naturalKey()) || column.equals(d.dimension().surrogateKey())
+                                || d.dimension().scd() == 2 && d.dimension().tracked().contains(column);
+                        if (!fixed) {
+                            throw new FlowException(f.file(), r.lineOf(g.getKey()) > 0 ? r.lineOf(g.getKey()) : f.line("rollups"), "flow '"
+                                    + f.name() + "', rollup " + r.table() + ", group '" + g.getKey() + "': " + l.name() + "." + column
+                                    + " changes in place in dimension '" + d.name() + "' (" + (d.dimension().scd() == 2 ? "it is not tracked"
+                                    : "scd: 1") + "), which would leave the facts already counted in their old groups; group by a tracked "
+                                    + "column of a type-2 dimension (scd: 2, tracked: " + column + ")");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
