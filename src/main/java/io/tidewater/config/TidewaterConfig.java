@@ -57,6 +57,11 @@ public final class TidewaterConfig {
         return value == null || value.isEmpty() ? defaultValue : value;
     }
 
+    /** The keys the file sets (environment variables override their values, see {@link #get}). */
+    public java.util.Set<String> keys() {
+        return java.util.Set.copyOf(values.keySet());
+    }
+
     public String get(String key) {
         return get(key, null);
     }

@@ -107,10 +107,91 @@ public final class FlowCheck {
         } else if (problems.isEmpty()) {
             waiting(flows, table -> false, out);
         }
+        if (config != null) {
+            uncaptured(flows, config, out);
+        }
         problems.forEach(out::println);
         out.println((problems.isEmpty() ? "OK: " : problems.size() + " problem(s): ") + configFile + ", " + files.size()
                 + " route files, " + flows.size() + " flows; warehouse tables " + warehouse);
         return problems.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Warns about each topic a flow reads that nothing captures or produces: a topic under a capture's prefix whose table
+     * the capture does not list, or, when Kafka answers, any other topic that does not exist or holds no record.
+     */
+    static void uncaptured(List<FlowSpec> flows, TidewaterConfig config, PrintStream out) {
+        java.util.regex.Pattern prefixKey = java.util.regex.Pattern.compile("tidewater\\.capture\\.([a-z0-9_]+)\\.topic-prefix");
+        Map<String, String> prefixes = new java.util.TreeMap<>();
+        java.util.Set<String> captured = new java.util.HashSet<>();
+        for (String key : config.keys()) {
+            java.util.regex.Matcher m = prefixKey.matcher(key);
+            if (m.matches()) {
+                String db = m.group(1);
+                String prefix = config.get(key, "");
+                prefixes.put(prefix, db);
+                for (String table : config.get("tidewater.capture." + db + ".tables", "").split(",")) {
+                    if (!table.isBlank()) {
+                        captured.add(prefix + "." + table.strip());
+                    }
+                }
+            }
+        }
+        List<String[]> others = new ArrayList<>();
+        for (FlowSpec f : flows) {
+            for (String topic : f.topics()) {
+                if (captured.contains(topic)) {
+                    continue;
+                }
+                String db = prefixes.entrySet().stream().filter(e -> topic.startsWith(e.getKey() + ".")).map(Map.Entry::getValue)
+                        .findFirst().orElse(null);
+                if (db != null) {
+                    out.println("warning: " + f.file() + ":" + f.line("topic") + ": flow '" + f.name() + "' reads " + topic
+                            + ", which no capture produces: add its table to tidewater.capture." + db + ".tables");
+                } else {
+                    others.add(new String[] {f.file() + ":" + f.line("topic"), f.name(), topic});
+                }
+            }
+        }
+        if (!others.isEmpty()) {
+            producedOrNot(others, config, out);
+        }
+    }
+
+    /** Warns about the topics that do not exist or are empty, when Kafka answers within a few seconds. */
+    private static void producedOrNot(List<String[]> topics, TidewaterConfig config, PrintStream out) {
+        String bootstrap = config.get(io.tidewater.config.Keys.KAFKA_BOOTSTRAP, "");
+        if (bootstrap.isBlank()) {
+            bootstrap = "localhost:" + config.get("tidewater.embedded.kafka.port", "9092");
+        }
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put("request.timeout.ms", "3000");
+        p.put("default.api.timeout.ms", "3000");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p)) {
+            Map<String, List<org.apache.kafka.common.PartitionInfo>> existing = c.listTopics(java.time.Duration.ofSeconds(3));
+            for (String[] t : topics) {
+                List<org.apache.kafka.common.PartitionInfo> parts = existing.get(t[2]);
+                long records = 0;
+                if (parts != null) {
+                    List<org.apache.kafka.common.TopicPartition> tps = parts.stream()
+                            .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+                    Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(tps, java.time.Duration.ofSeconds(3));
+                    Map<org.apache.kafka.common.TopicPartition, Long> begin = c.beginningOffsets(tps, java.time.Duration.ofSeconds(3));
+                    for (org.apache.kafka.common.TopicPartition tp : tps) {
+                        records += end.get(tp) - begin.get(tp);
+                    }
+                }
+                if (records == 0) {
+                    out.println("warning: " + t[0] + ": flow '" + t[1] + "' reads " + t[2] + ", which " + (parts == null ? "does not exist"
+                            : "holds no record") + " and no capture produces: check the topic's name and its producer");
+                }
+            }
+        } catch (Exception e) {
+            // Kafka does not answer: what is produced cannot be told; the captured topics were checked above.
+        }
     }
 
     /** Prints a note for each flow that would wait at a start; returns those that would run. */
