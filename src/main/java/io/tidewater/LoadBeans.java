@@ -91,6 +91,8 @@ public final class LoadBeans {
         LOG.info("Flows: {} statements of {} flows dry-run on the warehouse in {} ms", dry.statements(), running.size(), dry.millis());
         flows.waiting().values().forEach(w -> LOG.info("Flow {} waits for {}", w.flow().name(), w.reason()));
         FlowTables.prepare(edw, running);
+        // Its dimensions may have filled in members while a fact flow was not declared: its groups are made right first.
+        FlowTables.repair(edw, running, flows.all());
         flows.setOriginals(new io.tidewater.events.Originals(bootstrapServers));
         flows.warmCaches(edw);
         registry.accept("edw", edw);

@@ -108,7 +108,8 @@ public class FlowBatch extends LoadBatch<Row> {
     private static Row newer(Row a, Row b) {
         Row newer = a.lsn() >= b.lsn() ? a : b;
         Row older = newer == a ? b : a;
-        if (newer.deleted() && !older.deleted()) {
+        if (newer.deleted()) {
+            // A delete carries its key only: the values are the older change's (another delete's are the row's).
             Object[] values = older.values().clone();
             return new Row(values, newer.lsn(), true, newer.committedAt());
         }

@@ -253,7 +253,11 @@ public final class FlowSql {
         List<String> all = new ArrayList<>(r.groupBy().keySet());
         all.addAll(r.measures().keySet());
         all.addAll(valueCounts(f, r).values());
-        return "LOCK TABLE " + id(f.table()) + " IN SHARE MODE;\nLOCK TABLE " + id(r.table()) + " IN EXCLUSIVE MODE;\nDELETE FROM "
+        // The dimensions it looks up first: a dimension batch that fills in a member and moves facts commits before.
+        StringBuilder locks = new StringBuilder();
+        f.lookups().stream().map(l -> dimensions.get(l.dimension())).filter(java.util.Objects::nonNull).map(FlowSpec::table).distinct().sorted()
+                .forEach(t -> locks.append("LOCK TABLE ").append(id(t)).append(" IN SHARE MODE;\n"));
+        return locks + "LOCK TABLE " + id(f.table()) + " IN SHARE MODE;\nLOCK TABLE " + id(r.table()) + " IN EXCLUSIVE MODE;\nDELETE FROM "
                 + id(r.table()) + ";\nINSERT INTO " + id(r.table()) + " (" + names(all) + ")\nSELECT " + groupSelect(r) + ", "
                 + measureSelect(f, r, "1") + "\nFROM " + id(f.table()) + " fact" + joins(f, dimensions, null) + "\nWHERE NOT fact."
                 + id(PLACEHOLDER) + "\nGROUP BY " + groupOrdinals(r) + ";\n";

@@ -58,6 +58,18 @@ public final class FlowTables {
         }
     }
 
+    /**
+     * Whether a table has a column: a patch of an unversioned fact's table marks the rows it makes as placeholders
+     * ({@link FlowSql#PLACEHOLDER}) even while the fact's flow does not run.
+     */
+    public static boolean hasColumn(DataSource edw, String table, String column) {
+        try (Connection c = edw.getConnection()) {
+            return existing(c, table).containsKey(column);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the warehouse's tables: " + e.getMessage(), e);
+        }
+    }
+
     /** The same on a connection; a table that cannot be read counts as missing. */
     static boolean exists(Connection c, String table) {
         try {
@@ -270,6 +282,36 @@ public final class FlowTables {
     /** A marker column the engine keeps (false unless set): present on every row, false for the rows there before it. */
     private static boolean flag(String column) {
         return column.equals("is_inferred") || column.equals("deleted") || column.equals(FlowSql.PLACEHOLDER);
+    }
+
+    /**
+     * Recomputes, from their facts, the rollups of the fact flows that start now and look a dimension up: while a flow was
+     * not running (not yet declared, removed, waiting), its dimensions filled in inferred members without moving its
+     * facts' groups. Each rollup in a transaction of its own, under the locks {@link FlowSql#rebuild} takes.
+     */
+    public static void repair(DataSource edw, Collection<FlowSpec> starting, Map<String, FlowSpec> flows) {
+        for (FlowSpec f : starting) {
+            if (f.kind() != Kind.FACT || f.rollups().isEmpty() || f.lookups().isEmpty()) {
+                continue;
+            }
+            for (Rollup r : f.rollups()) {
+                long t0 = System.nanoTime();
+                try (Connection c = edw.getConnection()) {
+                    c.setAutoCommit(false);
+                    try (Statement st = c.createStatement()) {
+                        st.execute(FlowSql.rebuild(f, r, flows));
+                        c.commit();
+                    } catch (SQLException | RuntimeException e) {
+                        c.rollback();
+                        throw e;
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Flow " + f.name() + ": cannot recompute rollup " + r.table() + ": " + e.getMessage(), e);
+                }
+                LOG.info("Flow {}: rollup {} recomputed from {} before it loads, in {} ms", f.name(), r.table(), f.table(),
+                        (System.nanoTime() - t0) / 1_000_000);
+            }
+        }
     }
 
     /** The same type; text also loads a varchar or char column of any length (the warehouse's own choice). */

@@ -282,7 +282,9 @@ public class Flows {
             split = dryRun(file, next, split);
             FlowTables.prepare(warehouse, split.running().values());
         }
-        return apply(split, beforeInstall);
+        Change change = apply(split, beforeInstall);
+        repair(change);
+        return change;
     }
 
     /**
@@ -292,7 +294,18 @@ public class Flows {
     public synchronized Change remove(Path file, Consumer<Change> beforeInstall) {
         List<FlowSpec> next = declared().stream().filter(f -> !sameFile(f.file(), file)).toList();
         declared().stream().filter(f -> sameFile(f.file(), file)).forEach(f -> refused.remove(f.name()));
-        return apply(FlowDependencies.split(next, this::tableExists, refused), beforeInstall);
+        Change change = apply(FlowDependencies.split(next, this::tableExists, refused), beforeInstall);
+        repair(change);
+        return change;
+    }
+
+    /** The rollups of the fact flows that start or are declared again, recomputed before they load (see FlowTables.repair). */
+    private void repair(Change change) {
+        if (warehouse != null) {
+            List<FlowSpec> starting = new ArrayList<>(change.started());
+            starting.addAll(change.reloaded());
+            FlowTables.repair(warehouse, starting, flows);
+        }
     }
 
     /** Whether any declared flow (running or waiting) comes from this file. */
@@ -469,7 +482,8 @@ public class Flows {
             return mirrorStatement(mirror == null ? f : mirror);
         }
         int n = rounds == null ? 1 : rounds;
-        return statements.computeIfAbsent(name + "/" + n, k -> batchStatement(f, n, flows));
+        return statements.computeIfAbsent(name + "/" + n, k -> batchStatement(f, n, flows, f.kind() == FlowSpec.Kind.PATCH && warehouse != null
+                && FlowTables.hasColumn(warehouse, f.table(), FlowSql.PLACEHOLDER)));
     }
 
     /**
@@ -478,10 +492,15 @@ public class Flows {
      * it declares.
      */
     static String batchStatement(FlowSpec f, int rounds, Map<String, FlowSpec> flows) {
+        return batchStatement(f, rounds, flows, false);
+    }
+
+    /** The same; placeholderColumn: the patched table marks placeholders (its unversioned fact's flow may not run now). */
+    static String batchStatement(FlowSpec f, int rounds, Map<String, FlowSpec> flows, boolean placeholderColumn) {
         return switch (f.kind()) {
             case FACT -> FlowSql.fact(f, flows);
-            case PATCH -> FlowSql.patch(f, flows.values().stream().anyMatch(o -> o.kind() == FlowSpec.Kind.FACT && o.version() == null
-                    && o.table().equals(f.table())));
+            case PATCH -> FlowSql.patch(f, placeholderColumn || flows.values().stream().anyMatch(o -> o.kind() == FlowSpec.Kind.FACT
+                    && o.version() == null && o.table().equals(f.table())));
             case DIMENSION -> FlowSql.dimension(f, rounds, dependents(f, flows), flows);
             case MIRROR -> FlowSql.mirror(f);
         };

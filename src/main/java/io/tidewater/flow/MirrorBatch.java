@@ -175,7 +175,8 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
     private static Change newer(Change a, Change b) {
         Change newer = a.lsn() > b.lsn() ? a : b;
         Change older = newer == a ? b : a;
-        if (newer.deleted() && !older.deleted()) {
+        if (newer.deleted()) {
+            // A delete carries its key only: the values are the older change's (another delete's are the row's).
             return new Change(older.values(), older.added(), newer.lsn(), true);
         }
         if (!newer.values().containsValue(Toast.UNAVAILABLE)) {

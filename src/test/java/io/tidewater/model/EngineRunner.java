@@ -51,17 +51,20 @@ public final class EngineRunner implements AutoCloseable {
     private final Scenario.Decl decl;
     private final Flows flows;
     private final List<Scenario.Batch> applied = new ArrayList<>();
+    private final Path file;
+    private final List<FlowSpec> declared;
+    private boolean factsAway;
+    private final List<FactBatch> waiting = new ArrayList<>();
     private long offset;
 
     public EngineRunner(Scenario.Decl decl, Path dir) throws Exception {
         this.decl = decl;
         Files.createDirectories(dir);
-        Path file = dir.resolve("model-flows.camel.yaml");
+        file = dir.resolve("model-flows-" + java.util.UUID.randomUUID() + ".camel.yaml");
         Files.writeString(file, declarations(decl));
-        List<FlowSpec> declared = new FlowReader(v -> v).read(file);
+        declared = new FlowReader(v -> v).read(file);
         FlowTables.prepare(warehouse.dataSource(), declared);
-        flows = new Flows(declared, 65_536, "model", new PipelineStats(new SimpleMeterRegistry()));
-        flows.setWarehouse(warehouse.dataSource());
+        flows = new Flows(declared, 65_536, "model", new PipelineStats(new SimpleMeterRegistry()), null, warehouse.dataSource());
     }
 
     /** The three flows as a user writes them (one file, three beans). */
@@ -128,6 +131,29 @@ public final class EngineRunner implements AutoCloseable {
     }
 
     public void apply(Scenario.Batch batch) throws Exception {
+        if (batch instanceof Scenario.FactFlow f) {
+            boolean wasAway = factsAway;
+            factsAway = !f.up();
+            if (f.up() && wasAway) {
+                // The fact flow's file saved again: the flows as a reload makes them, its rollup repaired, then what waited.
+                Flows.Change change = flows.reload(file, declared);
+                if (!change.started().stream().anyMatch(d -> d.name().equals("model-facts"))) {
+                    throw new AssertionError("the fact flow did not start again: " + change);
+                }
+                List<FactBatch> waited = new ArrayList<>(waiting);
+                waiting.clear();
+                for (FactBatch b : waited) {
+                    apply(b);
+                }
+            } else if (!f.up() && !wasAway) {
+                flows.reload(file, declared.stream().filter(d -> !d.name().equals("model-facts")).toList());
+            }
+            return;
+        }
+        if (batch instanceof FactBatch f && factsAway) {
+            waiting.add(f);
+            return;
+        }
         if (batch instanceof Scenario.Replay r) {
             if (!applied.isEmpty()) {
                 apply(applied.get(r.index() % applied.size()));

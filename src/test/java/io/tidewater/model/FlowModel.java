@@ -78,6 +78,9 @@ public final class FlowModel {
     private final Map<Long, Order> facts = new TreeMap<>();
     private final Map<Long, Order> mirror = new TreeMap<>();
     private final List<Scenario.Batch> applied = new ArrayList<>();
+    /** The fact flow is not declared: its batches wait in its topic. */
+    private boolean factsAway;
+    private final List<FactBatch> waiting = new ArrayList<>();
 
     /** A row of the versioned fact or of the mirror. */
     static final class Order {
@@ -101,6 +104,19 @@ public final class FlowModel {
     }
 
     public void apply(Scenario.Batch batch) {
+        if (batch instanceof Scenario.FactFlow f) {
+            factsAway = !f.up();
+            if (f.up()) {
+                List<FactBatch> waited = new ArrayList<>(waiting);
+                waiting.clear();
+                waited.forEach(this::apply);
+            }
+            return;
+        }
+        if (batch instanceof FactBatch f && factsAway) {
+            waiting.add(f);
+            return;
+        }
         if (batch instanceof Scenario.Replay r) {
             if (!applied.isEmpty()) {
                 apply(applied.get(r.index() % applied.size()));

@@ -45,6 +45,9 @@ public class FlowModelPropertiesTest {
                 model.apply(b);
                 engine.apply(b);
             }
+            // A rollup is repaired when its fact flow starts again: compared with every flow declared.
+            model.apply(new Scenario.FactFlow(true));
+            engine.apply(new Scenario.FactFlow(true));
             assertEquals(String.join("\n", model.dimension()), String.join("\n", engine.dimension()), "dim_member");
             assertEquals(String.join("\n", model.facts()), String.join("\n", engine.facts()), "fact_model");
             assertEquals(String.join("\n", model.rollup()), String.join("\n", engine.rollup(model)), "agg_model");
@@ -94,7 +97,7 @@ public class FlowModelPropertiesTest {
         Arbitrary<Scenario.OrderBatch> orders = Combinators.combine(Arbitraries.longs().between(1, 4), Arbitraries.integers().between(1, 40))
                 .as((id, k) -> new Scenario.OrderChange(id, k, 0)).list().ofMinSize(1).ofMaxSize(6).map(Scenario.OrderBatch::new);
         return Arbitraries.oneOf(change.list().ofMinSize(1).ofMaxSize(5).map(DimBatch::new), orders, orders,
-                Arbitraries.integers().between(0, 20).map(Scenario.Replay::new),
+                Arbitraries.integers().between(0, 20).map(Scenario.Replay::new), Arbitraries.of(true, false).map(Scenario.FactFlow::new),
                 fact.list().ofMinSize(1).ofMaxSize(5).map(FactBatch::new),
                 patch.list().ofMinSize(1).ofMaxSize(4).map(PatchBatch::new));
     }

@@ -23,7 +23,7 @@ public record Scenario(Decl decl, List<Batch> batches) {
     }
 
     /** One polled batch of one flow. */
-    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch, OrderBatch, Replay {
+    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch, OrderBatch, Replay, FactFlow {
         List<?> records();
     }
 
@@ -38,6 +38,17 @@ public record Scenario(Decl decl, List<Batch> batches) {
 
     /** Changes of a captured table, read by both its flows (a fact with version: lsn, and a mirror). */
     public record OrderBatch(List<OrderChange> records) implements Batch {
+    }
+
+    /**
+     * The fact flow's file removed (up false) or saved again (up true): while it is away, its records wait in its topic
+     * and its dimension goes on filling in members; when it is back, it loads what waited.
+     */
+    public record FactFlow(boolean up) implements Batch {
+
+        public List<?> records() {
+            return List.of();
+        }
     }
 
     /** A replay: the batch at this index of the ones before (modulo their number) is read again, as it was. */
