@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import io.tidewater.ops.FlowHealthChecks;
 import io.tidewater.ops.PipelineStats;
@@ -58,13 +57,8 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         products = TestNames.topic("products");
         try {
             Topics.ensure(tickets, tickets + ".dlq", visits, visits + ".dlq", notes, notes + ".dlq", products, products + ".dlq");
-            routes = Files.createTempDirectory(Path.of("target"), "reload-routes");
-            try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
-                for (Path f : shipped.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-            Files.writeString(routes.resolve("events-tickets.camel.yaml"), ticketsFlow("region"));
+            routes = FlowFiles.shippedRoutes("reload-routes");
+                        Files.writeString(routes.resolve("events-tickets.camel.yaml"), ticketsFlow("region"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {

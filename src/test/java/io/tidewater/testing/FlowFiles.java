@@ -15,4 +15,19 @@ public final class FlowFiles {
                 + "- templatedRoute:\n    routeTemplateRef: flow-apply\n    routeId: apply-" + name + "\n    parameters:\n"
                 + "      - name: flow\n        value: " + name + "\n";
     }
+
+    /** A new directory under target/ with a copy of the shipped routes/ files, for a test to add flow files of its own. */
+    public static java.nio.file.Path shippedRoutes(String prefix) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), prefix);
+            try (java.util.stream.Stream<java.nio.file.Path> shipped = java.nio.file.Files.list(java.nio.file.Path.of("routes"))) {
+                for (java.nio.file.Path f : shipped.toList()) {
+                    java.nio.file.Files.copy(f, dir.resolve(f.getFileName()));
+                }
+            }
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

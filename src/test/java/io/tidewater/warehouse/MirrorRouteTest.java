@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewater.testing.FlowFiles;
@@ -80,13 +79,8 @@ class MirrorRouteTest extends LoadRouteTestSupport {
             exec("CREATE TABLE " + tickets + " (id int PRIMARY KEY, status text)");
             exec("CREATE TABLE " + tickets2 + " (id int PRIMARY KEY, status text)");
             Topics.ensure(itemsTopic, itemsTopic + ".dlq", ticketsTopic, ticketsTopic + ".dlq", tickets2Topic, tickets2Topic + ".dlq");
-            routes = Files.createTempDirectory(Path.of("target"), "mirror-routes");
-            try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
-                for (Path f : shipped.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-            Files.writeString(routes.resolve("mirror-items.camel.yaml"), FlowFiles.flow("mirror-items", itemsTopic, """
+            routes = FlowFiles.shippedRoutes("mirror-routes");
+                        Files.writeString(routes.resolve("mirror-items.camel.yaml"), FlowFiles.flow("mirror-items", itemsTopic, """
                     format: debezium
                     kind: mirror
                     table: mirror_items

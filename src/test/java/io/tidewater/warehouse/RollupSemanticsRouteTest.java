@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import io.tidewater.testing.Envelopes;
 import io.tidewater.testing.FlowFiles;
@@ -53,13 +52,8 @@ class RollupSemanticsRouteTest extends LoadRouteTestSupport {
         closures = TestNames.topic("closures");
         try {
             Topics.ensure(tickets, tickets + ".dlq", closures, closures + ".dlq");
-            routes = Files.createTempDirectory(Path.of("target"), "rollup-routes");
-            try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
-                for (Path f : shipped.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-            Files.writeString(routes.resolve("events-tickets.camel.yaml"), FlowFiles.flow("events-tickets", tickets, """
+            routes = FlowFiles.shippedRoutes("rollup-routes");
+                        Files.writeString(routes.resolve("events-tickets.camel.yaml"), FlowFiles.flow("events-tickets", tickets, """
                     format: json
                     kind: fact
                     table: fact_ticket

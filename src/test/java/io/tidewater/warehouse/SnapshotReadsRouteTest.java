@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.tidewater.testing.FlowFiles;
 import io.tidewater.testing.LoadRouteTestSupport;
@@ -58,13 +57,8 @@ class SnapshotReadsRouteTest extends LoadRouteTestSupport {
             // Rows there before capture starts: read by the initial snapshot (op r, with the snapshot's LSN).
             exec("INSERT INTO " + members + " VALUES (1, 'Ada', 'gold'), (2, 'Bo', 'silver')");
             Topics.ensure(topic, topic + ".dlq");
-            routes = Files.createTempDirectory(Path.of("target"), "snapshot-routes");
-            try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
-                for (Path f : shipped.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-            Files.writeString(routes.resolve("cdc-members.camel.yaml"), FlowFiles.flow("cdc-members", topic, """
+            routes = FlowFiles.shippedRoutes("snapshot-routes");
+                        Files.writeString(routes.resolve("cdc-members.camel.yaml"), FlowFiles.flow("cdc-members", topic, """
                     format: debezium
                     kind: dimension
                     table: dim_member

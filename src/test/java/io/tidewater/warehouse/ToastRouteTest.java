@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -72,13 +71,8 @@ class ToastRouteTest extends LoadRouteTestSupport {
             exec("CREATE TABLE " + notes + " (id bigint PRIMARY KEY, status text, body text)");
             String prefix = capturePrefix + ".sales.public.";
             Topics.ensure(prefix + docs, prefix + docs + ".dlq", prefix + profiles, prefix + profiles + ".dlq", prefix + notes, prefix + notes + ".dlq");
-            routes = Files.createTempDirectory(Path.of("target"), "toast-routes");
-            try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
-                for (Path f : shipped.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-            Files.writeString(routes.resolve("mirror-docs.camel.yaml"), FlowFiles.flow("mirror-docs", prefix + docs, """
+            routes = FlowFiles.shippedRoutes("toast-routes");
+                        Files.writeString(routes.resolve("mirror-docs.camel.yaml"), FlowFiles.flow("mirror-docs", prefix + docs, """
                     format: debezium
                     kind: mirror
                     table: mirror_docs
