@@ -16,13 +16,13 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   if ! mvn -B -q -o surefire:test -Dtest=FlowModelFuzz -Dsurefire.failIfNoSpecifiedTests=false > target/fuzz-round.log 2>&1; then
     report=target/surefire-reports/io.tidewater.model.FlowModelFuzz-output.txt
     echo "Divergence after $rounds rounds ($cases cases):"
-    grep -m1 "seed =" "$report" || true
+    grep -m1 "^seed =" "$report" || true
     sed -n '/Shrunk Sample/,/Original Sample/p' "$report"
     grep -m1 -A3 "==> expected" target/surefire-reports/io.tidewater.model.FlowModelFuzz.txt || cat target/fuzz-round.log
     exit 1
   fi
   rounds=$(( rounds + 1 ))
   cases=$(( cases + $(grep -m1 -o "checks = [0-9]*" target/surefire-reports/io.tidewater.model.FlowModelFuzz-output.txt | grep -o "[0-9]*") ))
-  echo "round $rounds: $(grep -m1 "seed =" target/surefire-reports/io.tidewater.model.FlowModelFuzz-output.txt | tr -s ' ') ok; $cases cases so far"
+  echo "round $rounds: $(grep -m1 "^seed =" target/surefire-reports/io.tidewater.model.FlowModelFuzz-output.txt | tr -s ' ') ok; $cases cases so far"
 done
 echo "No divergence: $cases cases in $rounds rounds, $minutes minutes"

@@ -78,7 +78,9 @@ class ShutdownIT {
             // Restart; a session keeps the warehouse busy while the instance is killed: its PostgreSQL and that
             // session's backend outlive it, and the next start must recover them by itself.
             app.start();
-            await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
+            // Started, with events-calls DOWN: its batches are still refused by the trigger.
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.log().contains("Tidewater started")
+                    && app.log().contains("Flow events-calls: a batch cannot be written"));
             try (Connection c = DriverManager.getConnection(app.jdbcUrl("warehouse"), "postgres", "")) {
                 try (Statement st = c.createStatement()) {
                     st.execute("DROP TRIGGER refuse ON edw.fact_call");
@@ -115,6 +117,10 @@ class ShutdownIT {
                 app.start();
                 await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/observe/health").contains("\"UP\""));
                 await().atMost(Duration.ofSeconds(60)).until(() -> app.log().contains("rows written"));
+                // A normal start is over once both capture engines poll (Debezium refuses to stop while its tasks start).
+                int polling = 2 * run;
+                await().atMost(Duration.ofSeconds(90)).until(() -> occurrences(app.workDir().resolve("data/tidewater.log"),
+                        "to 'POLLING_TASKS'") >= polling);
                 long t0 = System.nanoTime();
                 app.signalTerm();
                 await().atMost(Duration.ofSeconds(SHUTDOWN_TIMEOUT + 2)).until(() -> !app.isAlive());
@@ -125,6 +131,18 @@ class ShutdownIT {
                 assertEquals(List.of(), stackTraceLines(console), "run " + run + ", console:\n" + console);
             }
         }
+    }
+
+    private static int occurrences(Path file, String text) throws java.io.IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        String all = Files.readString(file);
+        int n = 0;
+        for (int i = all.indexOf(text); i >= 0; i = all.indexOf(text, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

@@ -28,6 +28,14 @@ import org.postgresql.util.ServerErrorMessage;
 public final class DryRun {
 
     private static final Pattern PARAM = Pattern.compile(":\\?[A-Za-z0-9_]+");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DryRun.class);
+
+    /** A statement whose dry run stopped for a reason that is not its declaration's. */
+    private static final class Incomplete extends RuntimeException {
+        Incomplete() {
+            super(null, null, false, false);
+        }
+    }
 
     private DryRun() {
     }
@@ -81,6 +89,8 @@ public final class DryRun {
                     Savepoint before = c.setSavepoint();
                     try {
                         execute(st, f, s.getKey(), s.getValue());
+                    } catch (Incomplete e) {
+                        // said in the log
                     } catch (FlowStatementException e) {
                         Refusal r = refusal(e, flows);
                         // A fact's group is in its own statement and in its dimension's moves: said once.
@@ -120,7 +130,16 @@ public final class DryRun {
             try {
                 st.execute(piece);
             } catch (SQLException e) {
-                throw new FlowStatementException(f, what, piece, e);
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                if (state.startsWith("42") || state.startsWith("22")) {
+                    // The statement itself is wrong (a name, a type, an expression): the declaration is refused.
+                    throw new FlowStatementException(f, what, piece, e);
+                }
+                // Not the declaration's fault (a lock, a serialization failure, a trigger of the warehouse's own):
+                // its batches meet it and say so; the rest of this statement is not tried.
+                LOG.warn("Flow {}: the dry run of its {} did not complete ({}: {}); not refused", f.name(), what, state,
+                        e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse(""));
+                throw new Incomplete();
             }
         }
     }

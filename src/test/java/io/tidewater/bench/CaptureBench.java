@@ -58,7 +58,8 @@ public final class CaptureBench {
             camel.getPropertiesComponent().setOverrideProperties(p);
             ChangePublisher publisher = new ChangePublisher(kafka.bootstrapServers());
             camel.getRegistry().bind("changePublisher", publisher);
-            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, "file:routes/capture-crm.camel.yaml"));
+            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, "file:routes/capture-errors.camel.yaml"),
+                    ResourceHelper.resolveResource(camel, "file:routes/capture-crm.camel.yaml"));
             long s0 = System.nanoTime();
             camel.start();
             waitForRecords(kafka.bootstrapServers(), rows);

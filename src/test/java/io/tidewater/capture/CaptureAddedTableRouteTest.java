@@ -165,7 +165,8 @@ class CaptureAddedTableRouteTest {
         context.getPropertiesComponent().setOverrideProperties(p);
         context.getRegistry().bind("changePublisher", publisher);
         context.addLifecycleStrategy(new AddedTableBackfill());
-        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context, "file:routes/capture-sales.camel.yaml"));
+        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context, "file:routes/capture-errors.camel.yaml"),
+                ResourceHelper.resolveResource(context, "file:routes/capture-sales.camel.yaml"));
         return context;
     }
 

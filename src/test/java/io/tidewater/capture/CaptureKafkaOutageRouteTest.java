@@ -94,6 +94,7 @@ class CaptureKafkaOutageRouteTest extends CamelTestSupport {
     @Override
     protected RoutesBuilder[] createRouteBuilders() throws Exception {
         return PluginHelper.getRoutesLoader(context).findRoutesBuilders(
+                ResourceHelper.resolveResource(context, "file:routes/capture-errors.camel.yaml"),
                 ResourceHelper.resolveResource(context, "file:routes/capture-crm.camel.yaml")).toArray(new RoutesBuilder[0]);
     }
 

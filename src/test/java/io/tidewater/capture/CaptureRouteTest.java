@@ -78,6 +78,7 @@ class CaptureRouteTest extends CamelTestSupport {
     @Override
     protected RoutesBuilder[] createRouteBuilders() throws Exception {
         return PluginHelper.getRoutesLoader(context).findRoutesBuilders(
+                ResourceHelper.resolveResource(context, "file:routes/capture-errors.camel.yaml"),
                 ResourceHelper.resolveResource(context, "file:routes/capture-crm.camel.yaml"),
                 ResourceHelper.resolveResource(context, "file:routes/capture-sales.camel.yaml")).toArray(new RoutesBuilder[0]);
     }
