@@ -457,7 +457,7 @@ public class Flows {
         int n = rounds == null ? 1 : rounds;
         String sql;
         try {
-            sql = declared == now || declared.equals(now) ? statement(name, n, null) : batchStatement(declared, n, flows);
+            sql = declared == now || declared.equals(now) ? statement(name, n, null) : batchStatement(declared, n, flows, placeholderColumn(declared));
         } catch (RuntimeException e) {
             // Its declaration no longer fits the flows around it (a dimension it looks up went): as it was prepared.
             return body;
@@ -482,8 +482,12 @@ public class Flows {
             return mirrorStatement(mirror == null ? f : mirror);
         }
         int n = rounds == null ? 1 : rounds;
-        return statements.computeIfAbsent(name + "/" + n, k -> batchStatement(f, n, flows, f.kind() == FlowSpec.Kind.PATCH && warehouse != null
-                && FlowTables.hasColumn(warehouse, f.table(), FlowSql.PLACEHOLDER)));
+        return statements.computeIfAbsent(name + "/" + n, k -> batchStatement(f, n, flows, placeholderColumn(f)));
+    }
+
+    /** Whether a patch's table marks placeholders in the warehouse (its fact's flow may not run now). */
+    private boolean placeholderColumn(FlowSpec f) {
+        return f.kind() == FlowSpec.Kind.PATCH && warehouse != null && FlowTables.hasColumn(warehouse, f.table(), FlowSql.PLACEHOLDER);
     }
 
     /**
