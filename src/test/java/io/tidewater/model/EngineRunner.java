@@ -123,7 +123,12 @@ public final class EngineRunner implements AutoCloseable {
         y.append("        columns:\n          id: {field: id, type: bigint}\n");
         y.append("          status: {field: status, type: text, required: false}\n");
         y.append("          note: {field: note, type: text, required: false}\n");
-        for (String flow : List.of("model-members", "model-facts", "model-patches", "model-orders", "model-mirror")) {
+        y.append("    - name: model-readings\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n");
+        y.append("        format: json\n        kind: fact\n        table: fact_reading_model\n        key: reading_id\n        version: ver\n");
+        y.append("        columns:\n          reading_id: {field: id, type: bigint}\n");
+        y.append("          ver: {field: ver, type: ").append(ch.readingVersion()).append("}\n");
+        y.append("          value: {field: value, type: int, required: false}\n");
+        for (String flow : List.of("model-members", "model-facts", "model-patches", "model-orders", "model-mirror", "model-readings")) {
             y.append(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y").substring(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y")
                     .indexOf("- templatedRoute")));
         }
@@ -165,8 +170,10 @@ public final class EngineRunner implements AutoCloseable {
             List<String[]> changes = o.records().stream().map(c -> new String[] {"{\"id\":" + c.id() + "}", envelope(c)}).toList();
             run("model-orders", changes, true);
             run("model-mirror", changes, true);
+        } else if (batch instanceof Scenario.ReadingBatch r) {
+            run("model-readings", r.records().stream().map(this::json).toList());
         } else if (batch instanceof DimBatch d) {
-            run("model-members", d.records().stream().map(EngineRunner::envelope).toList());
+            run("model-members", d.records().stream().map(this::envelope).toList());
         } else if (batch instanceof FactBatch f) {
             run("model-facts", f.records().stream().map(EngineRunner::json).toList());
         } else if (batch instanceof PatchBatch p) {
@@ -247,19 +254,22 @@ public final class EngineRunner implements AutoCloseable {
         params.put("i" + j, inferred.toArray(new Long[0]));
     }
 
-    static String envelope(DimChange c) {
-        String row = "{\"id\":" + c.id() + ",\"name\":" + str(c.name()) + ",\"region\":" + str(c.region()) + ",\"tier\":" + str(c.tier()) + "}";
+    /** A member's change as Debezium sends it: a delete's before is its key, or the whole row under replica identity full. */
+    String envelope(DimChange c) {
+        String row = "{\"id\":" + c.id() + ",\"name\":" + (c.unavailableName() ? str(io.tidewater.flow.Toast.PLACEHOLDER) : str(c.name()))
+                + ",\"region\":" + str(c.region()) + ",\"tier\":" + str(c.tier()) + "}";
         boolean delete = c.op().equals("d");
-        return "{\"before\":" + (delete ? "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
+        return "{\"before\":" + (delete ? decl.changes().full() ? row : "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
                 + ",\"source\":{\"connector\":\"postgresql\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + ",\"lsn\":"
                 + (c.sourceLsn() == null ? "null" : c.sourceLsn()) + "},\"op\":\"" + c.op() + "\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + "}";
     }
 
-    static String envelope(Scenario.OrderChange c) {
+    /** A change as Debezium sends it: a delete's before is its key, or the whole row under replica identity full. */
+    String envelope(Scenario.OrderChange c) {
         String row = "{\"id\":" + c.id() + ",\"status\":" + str(c.status()) + ",\"note\":"
                 + (c.unavailableNote() ? str(io.tidewater.flow.Toast.PLACEHOLDER) : str(c.note())) + "}";
         boolean delete = c.op().equals("d");
-        return "{\"before\":" + (delete ? "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
+        return "{\"before\":" + (delete ? decl.changes().full() ? row : "{\"id\":" + c.id() + "}" : "null") + ",\"after\":" + (delete ? "null" : row)
                 + ",\"source\":{\"connector\":\"postgresql\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + ",\"lsn\":"
                 + (c.sourceLsn() == null ? "null" : c.sourceLsn()) + "},\"op\":\"" + c.op() + "\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + "}";
     }
@@ -277,6 +287,18 @@ public final class EngineRunner implements AutoCloseable {
         return warehouse.rows("SELECT * FROM mirror_order_model ORDER BY id").stream().map(r -> "order " + r.get("id")
                 + " status=" + r.get("status") + " note=" + r.get("note") + (guarded ? " lsn=" + r.get("source_lsn") : "")
                 + (soft ? " deleted=" + r.get("deleted") : "")).toList();
+    }
+
+    String json(Scenario.Reading r) {
+        String ver = decl.changes().readingVersion().equals("bigint") ? String.valueOf(r.ver()) : "\"" + r.at() + "\"";
+        return "{\"id\":" + r.id() + ",\"ver\":" + ver + opt("value", r.value()) + "}";
+    }
+
+    /** The fact versioned by a declared column, in the model's words (a timestamptz version as minutes from the first AT). */
+    public List<String> readingRows() {
+        return warehouse.rows("SELECT * FROM fact_reading_model ORDER BY reading_id").stream().map(r -> "reading " + r.get("reading_id")
+                + " ver=" + (r.get("ver") instanceof Timestamp t ? (t.toInstant().getEpochSecond() - Scenario.AT.get(0).getEpochSecond()) / 60 : r.get("ver"))
+                + " value=" + r.get("value")).toList();
     }
 
     static String json(FactEvent e) {

@@ -77,6 +77,8 @@ public final class FlowModel {
     private final Map<Long, Row> rows = new TreeMap<>();
     private final Map<Long, Order> facts = new TreeMap<>();
     private final Map<Long, Order> mirror = new TreeMap<>();
+    /** The fact versioned by a declared column: per key, {ver, value or null}. */
+    private final Map<Long, Long[]> readings = new TreeMap<>();
     private final List<Scenario.Batch> applied = new ArrayList<>();
     /** The fact flow is not declared: its batches wait in its topic. */
     private boolean factsAway;
@@ -129,6 +131,8 @@ public final class FlowModel {
             List<Scenario.OrderChange> ordered = o.records().stream().sorted(Comparator.comparingLong(FlowModel::lsn)).toList();
             ordered.forEach(this::versioned);
             ordered.forEach(this::mirrored);
+        } else if (batch instanceof Scenario.ReadingBatch r) {
+            readings(r.records());
         } else if (batch instanceof DimBatch d) {
             d.records().stream().sorted(Comparator.comparingLong(c -> c.sourceLsn() == null ? 0 : c.sourceLsn())).forEach(this::change);
         } else if (batch instanceof FactBatch f) {
@@ -199,6 +203,32 @@ public final class FlowModel {
         row.lsn = lsn;
     }
 
+    /**
+     * A batch of readings: per key the one with the greatest version (the later of equal ones), applied only over a row
+     * whose version is smaller.
+     */
+    private void readings(List<Scenario.Reading> batch) {
+        Map<Long, Scenario.Reading> greatest = new LinkedHashMap<>();
+        for (Scenario.Reading r : batch) {
+            Scenario.Reading g = greatest.get(r.id());
+            if (g == null || r.ver() >= g.ver()) {
+                greatest.put(r.id(), r);
+            }
+        }
+        for (Scenario.Reading r : greatest.values()) {
+            Long[] row = readings.get(r.id());
+            if (row == null || row[0] < r.ver()) {
+                readings.put(r.id(), new Long[] {r.ver(), r.value().value() == null ? null : r.value().value().longValue()});
+            }
+        }
+    }
+
+    public List<String> readingRows() {
+        List<String> out = new ArrayList<>();
+        readings.forEach((id, row) -> out.add("reading " + id + " ver=" + row[0] + " value=" + row[1]));
+        return out;
+    }
+
     private static long lsn(Scenario.OrderChange c) {
         return c.sourceLsn() == null ? 0 : c.sourceLsn();
     }
@@ -219,6 +249,8 @@ public final class FlowModel {
             return;
         }
         Version cur = versions.stream().filter(v -> v.current).findFirst().orElse(null);
+        // A TOASTed name keeps the current version's (none without one), in place and in a new version alike.
+        String name = c.unavailableName() ? (cur == null ? null : cur.name) : c.name();
         if (c.op().equals("d")) {
             if (cur != null) {
                 cur.current = false;
@@ -227,15 +259,15 @@ public final class FlowModel {
             return;
         }
         if (cur == null) {
-            open(versions, c, lsn);
+            open(versions, c, name, lsn);
         } else if (cur.inferred) {
-            set(cur, c, lsn);
+            set(cur, c, name, lsn);
             cur.inferred = false;
         } else if (decl.scd() == 2 && trackedChanged(cur, c)) {
             cur.current = false;
-            open(versions, c, lsn);
+            open(versions, c, name, lsn);
         } else {
-            set(cur, c, lsn);
+            set(cur, c, name, lsn);
         }
     }
 
@@ -247,14 +279,14 @@ public final class FlowModel {
         return changed;
     }
 
-    private static void open(List<Version> versions, DimChange c, long lsn) {
+    private static void open(List<Version> versions, DimChange c, String name, long lsn) {
         Version v = new Version(c.id(), versions.size());
-        set(v, c, lsn);
+        set(v, c, name, lsn);
         versions.add(v);
     }
 
-    private static void set(Version v, DimChange c, long lsn) {
-        v.name = c.name();
+    private static void set(Version v, DimChange c, String name, long lsn) {
+        v.name = name;
         v.region = c.region();
         v.tier = c.tier();
         v.lsn = lsn;

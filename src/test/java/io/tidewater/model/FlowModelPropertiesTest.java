@@ -26,7 +26,9 @@ import net.jqwik.api.ShrinkingMode;
  * Issue 20, "A model of every declaration": generated declarations (a type-1 or type-2 dimension, a fact looking it up
  * with a rollup over generated groups and an optional measure, a patch of the fact's table with generated merge rules,
  * with and without a version) and generated batches for them (keys repeated, LSNs out of order and repeated, snapshot
- * reads, deletes, patches before their facts, members inferred and filled in later) run through the engine on real
+ * reads, deletes under either replica identity, TOAST placeholders, patches before their facts, members inferred and
+ * filled in later, the fact flow removed and added again), a captured table into a fact with version: lsn and a mirror,
+ * and a fact versioned by a declared column, run through the engine on real
  * PostgreSQL; every table and the rollup must equal what {@link FlowModel} computes. In the suite: a fixed seed and a
  * bounded number of cases; {@code bench/fuzz.sh} runs {@link FlowModelFuzz} with random seeds.
  */
@@ -53,6 +55,7 @@ public class FlowModelPropertiesTest {
             assertEquals(String.join("\n", model.rollup()), String.join("\n", engine.rollup(model)), "agg_model");
             assertEquals(String.join("\n", model.orderFacts()), String.join("\n", engine.orderFacts()), "fact_order_model");
             assertEquals(String.join("\n", model.mirrorRows()), String.join("\n", engine.mirrorRows()), "mirror_order_model");
+            assertEquals(String.join("\n", model.readingRows()), String.join("\n", engine.readingRows()), "fact_reading_model");
         }
     }
 
@@ -75,14 +78,17 @@ public class FlowModelPropertiesTest {
     }
 
     private static Arbitrary<Scenario.Changes> changes() {
-        return Combinators.combine(Arbitraries.of("soft", "hard", "ignore"), Arbitraries.of("hard", "soft", "ignore"), Arbitraries.of(true, false))
-                .as(Scenario.Changes::new);
+        return Combinators.combine(Arbitraries.of("soft", "hard", "ignore"), Arbitraries.of("hard", "soft", "ignore"), Arbitraries.of(true, false),
+                Arbitraries.of(false, true), Arbitraries.of("bigint", "timestamptz")).as(Scenario.Changes::new);
     }
 
     private static Arbitrary<Batch> batches(Scenario.Decl d) {
         Arbitrary<DimChange> change = Combinators.combine(Arbitraries.of("c", "u", "u", "r", "d"), Arbitraries.longs().between(1, 4),
                 Arbitraries.of("Ada", "Bo"), Arbitraries.of("n", "s").injectNull(0.2), Arbitraries.of("x", "y"),
-                Arbitraries.longs().between(1, 30)).as(DimChange::new);
+                Arbitraries.longs().between(1, 30), Arbitraries.of(false, false, true)).as(DimChange::new);
+        Arbitrary<Scenario.Reading> reading = Combinators.combine(Arbitraries.longs().between(1, 4), Arbitraries.longs().between(1, 3),
+                Arbitraries.oneOf(Arbitraries.integers().between(0, 9).map(Opt::of), Arbitraries.just(Opt.<Integer>absent()),
+                        Arbitraries.just(Opt.<Integer>of(null)))).as(Scenario.Reading::new);
         Arbitrary<Opt<Integer>> amount = d.amountRequired() ? Arbitraries.integers().between(0, 9).map(Opt::of)
                 : Arbitraries.oneOf(Arbitraries.integers().between(0, 9).map(Opt::of), Arbitraries.just(Opt.<Integer>absent()),
                 Arbitraries.just(Opt.<Integer>of(null)));
@@ -99,6 +105,6 @@ public class FlowModelPropertiesTest {
         return Arbitraries.oneOf(change.list().ofMinSize(1).ofMaxSize(5).map(DimBatch::new), orders, orders,
                 Arbitraries.integers().between(0, 20).map(Scenario.Replay::new), Arbitraries.of(true, false).map(Scenario.FactFlow::new),
                 fact.list().ofMinSize(1).ofMaxSize(5).map(FactBatch::new),
-                patch.list().ofMinSize(1).ofMaxSize(4).map(PatchBatch::new));
+                patch.list().ofMinSize(1).ofMaxSize(4).map(PatchBatch::new), reading.list().ofMinSize(1).ofMaxSize(5).map(Scenario.ReadingBatch::new));
     }
 }

@@ -18,12 +18,20 @@ public record Scenario(Decl decl, List<Batch> batches) {
                        boolean patchVersioned, Changes changes) {
     }
 
-    /** The choices in the two flows of one captured table: a fact with version: lsn and a mirror. */
-    public record Changes(String factDeletes, String mirrorDeletes, boolean mirrorGuarded) {
+    /**
+     * The choices in the two flows of one captured table (a fact with version: lsn and a mirror): their delete modes, the
+     * mirror's guard, and the table's replica identity (full: a delete's before holds the whole row, else its key); and
+     * the type of the version column of the fact versioned by a declared column (bigint or timestamptz).
+     */
+    public record Changes(String factDeletes, String mirrorDeletes, boolean mirrorGuarded, boolean full, String readingVersion) {
+
+        public Changes(String factDeletes, String mirrorDeletes, boolean mirrorGuarded) {
+            this(factDeletes, mirrorDeletes, mirrorGuarded, false, "bigint");
+        }
     }
 
     /** One polled batch of one flow. */
-    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch, OrderBatch, Replay, FactFlow {
+    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch, OrderBatch, ReadingBatch, Replay, FactFlow {
         List<?> records();
     }
 
@@ -34,6 +42,10 @@ public record Scenario(Decl decl, List<Batch> batches) {
     }
 
     public record PatchBatch(List<PatchEvent> records) implements Batch {
+    }
+
+    /** Readings of a fact versioned by a declared column. */
+    public record ReadingBatch(List<Reading> records) implements Batch {
     }
 
     /** Changes of a captured table, read by both its flows (a fact with version: lsn, and a mirror). */
@@ -119,7 +131,8 @@ public record Scenario(Decl decl, List<Batch> batches) {
                     if (c.op().equals("d")) {
                         deleted.put(c.id(), true);
                         state.remove(c.id());
-                        changes.add(new OrderChange(c.id(), c.k(), ++lsn));
+                        // Its values: the row as it was (the before of replica identity full).
+                        changes.add(row == null ? new OrderChange(c.id(), c.k(), ++lsn) : new OrderChange(c.id(), c.k(), ++lsn, row[0], false, row[1]));
                         continue;
                     }
                     boolean toast = c.k() % 7 == 0 && row != null;
@@ -140,12 +153,33 @@ public record Scenario(Decl decl, List<Batch> batches) {
 
     /**
      * A change of a dimension member, as Debezium sends it: op c, u, r (an incremental snapshot's read: no LSN) or d (the
-     * key only).
+     * key only, or the whole row under replica identity full); an update may leave the name as it was, TOASTed (toast):
+     * Debezium sends its placeholder instead.
      */
-    public record DimChange(String op, long id, String name, String region, String tier, long lsn) {
+    public record DimChange(String op, long id, String name, String region, String tier, long lsn, boolean toast) {
+
+        public DimChange(String op, long id, String name, String region, String tier, long lsn) {
+            this(op, id, name, region, tier, lsn, false);
+        }
 
         public Long sourceLsn() {
             return op.equals("r") ? null : lsn;
+        }
+
+        /** Whether the name is Debezium's TOAST placeholder (only an update's can be). */
+        public boolean unavailableName() {
+            return toast && op.equals("u");
+        }
+    }
+
+    /**
+     * A reading of a fact versioned by its declared column ver: the greatest version of a key wins, applied only over a
+     * smaller one; value is optional. With a timestamptz version, ver counts minutes from the first of AT.
+     */
+    public record Reading(long id, long ver, Opt<Integer> value) {
+
+        public Instant at() {
+            return AT.get(0).plusSeconds(60 * ver);
         }
     }
 
