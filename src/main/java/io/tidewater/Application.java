@@ -208,7 +208,7 @@ public final class Application {
 
             @Override
             public void afterStart(BaseMainSupport m) {
-                infra.printConnectHelp(config.getPort(MANAGEMENT_PORT, 8081));
+                infra.printConnectHelp(config.getPort(MANAGEMENT_PORT, 8081), config);
                 if (config.getBoolean(Keys.ROUTES_RELOAD, true) && config.getBoolean(Keys.LOAD_ENABLED, true)) {
                     try {
                         CamelContext ctx = m.getCamelContext();

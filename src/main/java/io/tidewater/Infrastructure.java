@@ -212,7 +212,8 @@ public final class Infrastructure implements AutoCloseable {
         return m;
     }
 
-    public void printConnectHelp(int managementPort) {
+    /** The console's banner: how to connect to what runs, the captured tables as configured. */
+    public void printConnectHelp(int managementPort, io.tidewater.config.TidewaterConfig config) {
         if (!embedded) {
             LOG.info("External mode: Kafka {} and the EDW at {}; health at http://localhost:{}/observe/health; full log in data/tidewater.log",
                     bootstrapServers, edwJdbcUrl, managementPort);
@@ -223,8 +224,10 @@ public final class Infrastructure implements AutoCloseable {
                 "  Tidewater is running on embedded Kafka and PostgreSQL. Connect with:",
                 "    psql -h localhost -p " + postgres.port() + " -U postgres -d " + EDW_DATABASE
                         + " -c 'SELECT count(*) FROM " + edwSchema + ".fact_call'",
-                "    psql -h localhost -p " + postgres.port() + " -U postgres -d crm      (OLTP: public.customers)",
-                "    psql -h localhost -p " + postgres.port() + " -U postgres -d sales    (OLTP: public.orders)",
+                "    psql -h localhost -p " + postgres.port() + " -U postgres -d crm      (OLTP, captured: "
+                        + config.get("tidewater.capture.crm.tables", "public.customers") + ")",
+                "    psql -h localhost -p " + postgres.port() + " -U postgres -d sales    (OLTP, captured: "
+                        + config.get("tidewater.capture.sales.tables", "public.orders") + ")",
                 "    kcat -b " + bootstrapServers + " -L",
                 "    kcat -b " + bootstrapServers + " -C -t events.callcenter.calls -o -5 -e",
                 "    curl localhost:" + managementPort + "/observe/health",

@@ -86,8 +86,9 @@ public final class RecordReader {
                 return;
             }
             if (c.min() != null && n.compareTo(c.min()) < 0 || c.max() != null && n.compareTo(c.max()) > 0) {
-                throw new InvalidEventException("field '" + c.field() + "' must be between " + (c.min() == null ? "-" : c.min().toPlainString())
-                        + " and " + (c.max() == null ? "-" : c.max().toPlainString()) + ", was " + n.toPlainString());
+                String range = c.max() == null ? "at least " + c.min().toPlainString() : c.min() == null ? "at most " + c.max().toPlainString()
+                        : "between " + c.min().toPlainString() + " and " + c.max().toPlainString();
+                throw new InvalidEventException("field '" + c.field() + "' must be " + range + ", was " + n.toPlainString());
             }
         }
     }
