@@ -55,6 +55,8 @@ public final class EngineRunner implements AutoCloseable {
     private final List<FlowSpec> declared;
     private boolean factsAway;
     private final List<FactBatch> waiting = new ArrayList<>();
+    private boolean dimAway;
+    private final List<DimBatch> waitingDims = new ArrayList<>();
     private long offset;
 
     public EngineRunner(Scenario.Decl decl, Path dir) throws Exception {
@@ -137,26 +139,28 @@ public final class EngineRunner implements AutoCloseable {
 
     public void apply(Scenario.Batch batch) throws Exception {
         if (batch instanceof Scenario.FactFlow f) {
-            boolean wasAway = factsAway;
-            factsAway = !f.up();
-            if (f.up() && wasAway) {
-                // The fact flow's file saved again: the flows as a reload makes them, its rollup repaired, then what waited.
-                Flows.Change change = flows.reload(file, declared);
-                if (!change.started().stream().anyMatch(d -> d.name().equals("model-facts"))) {
-                    throw new AssertionError("the fact flow did not start again: " + change);
-                }
-                List<FactBatch> waited = new ArrayList<>(waiting);
-                waiting.clear();
-                for (FactBatch b : waited) {
-                    apply(b);
-                }
-            } else if (!f.up() && !wasAway) {
-                flows.reload(file, declared.stream().filter(d -> !d.name().equals("model-facts")).toList());
+            if (factsAway != f.up()) {
+                return;
             }
+            factsAway = !f.up();
+            reload();
             return;
         }
-        if (batch instanceof FactBatch f && factsAway) {
+        if (batch instanceof Scenario.DimFlow f) {
+            if (dimAway != f.up()) {
+                return;
+            }
+            dimAway = !f.up();
+            reload();
+            return;
+        }
+        // A flow that is not running (removed, or waiting for one that is) leaves its batches in its topic.
+        if (batch instanceof FactBatch f && !flows.all().containsKey("model-facts")) {
             waiting.add(f);
+            return;
+        }
+        if (batch instanceof DimBatch d && !flows.all().containsKey("model-members")) {
+            waitingDims.add(d);
             return;
         }
         if (batch instanceof Scenario.Replay r) {
@@ -178,6 +182,30 @@ public final class EngineRunner implements AutoCloseable {
             run("model-facts", f.records().stream().map(EngineRunner::json).toList());
         } else if (batch instanceof PatchBatch p) {
             run("model-patches", p.records().stream().map(EngineRunner::json).toList());
+        }
+    }
+
+    /**
+     * The flow file saved without the flows away (as removing one's declaration does) or with them again: the flows as a
+     * reload makes them (a fact flow that starts repairs its rollup), then the dimension's batches that waited, then the
+     * fact's, each once its flow runs.
+     */
+    private void reload() throws Exception {
+        flows.reload(file, declared.stream().filter(d -> !(factsAway && d.name().equals("model-facts"))
+                && !(dimAway && d.name().equals("model-members"))).toList());
+        if (flows.all().containsKey("model-members")) {
+            List<DimBatch> waited = new ArrayList<>(waitingDims);
+            waitingDims.clear();
+            for (DimBatch b : waited) {
+                apply(b);
+            }
+        }
+        if (flows.all().containsKey("model-facts")) {
+            List<FactBatch> waited = new ArrayList<>(waiting);
+            waiting.clear();
+            for (FactBatch b : waited) {
+                apply(b);
+            }
         }
     }
 

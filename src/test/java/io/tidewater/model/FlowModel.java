@@ -83,6 +83,9 @@ public final class FlowModel {
     /** The fact flow is not declared: its batches wait in its topic. */
     private boolean factsAway;
     private final List<FactBatch> waiting = new ArrayList<>();
+    /** The dimension flow is not declared: its batches wait, and the fact flow waits for it. */
+    private boolean dimAway;
+    private final List<DimBatch> waitingDims = new ArrayList<>();
 
     /** A row of the versioned fact or of the mirror. */
     static final class Order {
@@ -108,15 +111,25 @@ public final class FlowModel {
     public void apply(Scenario.Batch batch) {
         if (batch instanceof Scenario.FactFlow f) {
             factsAway = !f.up();
-            if (f.up()) {
-                List<FactBatch> waited = new ArrayList<>(waiting);
-                waiting.clear();
-                waited.forEach(this::apply);
-            }
+            releaseFacts();
             return;
         }
-        if (batch instanceof FactBatch f && factsAway) {
+        if (batch instanceof Scenario.DimFlow f) {
+            dimAway = !f.up();
+            if (!dimAway) {
+                List<DimBatch> waited = new ArrayList<>(waitingDims);
+                waitingDims.clear();
+                waited.forEach(this::apply);
+            }
+            releaseFacts();
+            return;
+        }
+        if (batch instanceof FactBatch f && (factsAway || dimAway)) {
             waiting.add(f);
+            return;
+        }
+        if (batch instanceof DimBatch d && dimAway) {
+            waitingDims.add(d);
             return;
         }
         if (batch instanceof Scenario.Replay r) {
@@ -139,6 +152,15 @@ public final class FlowModel {
             facts(f.records());
         } else if (batch instanceof PatchBatch p) {
             p.records().forEach(this::patch);
+        }
+    }
+
+    /** The fact flow, running again (declared, and its dimension too), loads what waited for it. */
+    private void releaseFacts() {
+        if (!factsAway && !dimAway) {
+            List<FactBatch> waited = new ArrayList<>(waiting);
+            waiting.clear();
+            waited.forEach(this::apply);
         }
     }
 

@@ -27,7 +27,7 @@ import net.jqwik.api.ShrinkingMode;
  * with a rollup over generated groups and an optional measure, a patch of the fact's table with generated merge rules,
  * with and without a version) and generated batches for them (keys repeated, LSNs out of order and repeated, snapshot
  * reads, deletes under either replica identity, TOAST placeholders, patches before their facts, members inferred and
- * filled in later, the fact flow removed and added again), a captured table into a fact with version: lsn and a mirror,
+ * filled in later, the fact or the dimension flow removed and added again), a captured table into a fact with version: lsn and a mirror,
  * and a fact versioned by a declared column, run through the engine on real
  * PostgreSQL; every table and the rollup must equal what {@link FlowModel} computes. In the suite: a fixed seed and a
  * bounded number of cases; {@code bench/fuzz.sh} runs {@link FlowModelFuzz} with random seeds.
@@ -48,8 +48,10 @@ public class FlowModelPropertiesTest {
                 engine.apply(b);
             }
             // A rollup is repaired when its fact flow starts again: compared with every flow declared.
-            model.apply(new Scenario.FactFlow(true));
-            engine.apply(new Scenario.FactFlow(true));
+            for (Batch up : List.of(new Scenario.DimFlow(true), new Scenario.FactFlow(true))) {
+                model.apply(up);
+                engine.apply(up);
+            }
             assertEquals(String.join("\n", model.dimension()), String.join("\n", engine.dimension()), "dim_member");
             assertEquals(String.join("\n", model.facts()), String.join("\n", engine.facts()), "fact_model");
             assertEquals(String.join("\n", model.rollup()), String.join("\n", engine.rollup(model)), "agg_model");
@@ -104,6 +106,7 @@ public class FlowModelPropertiesTest {
                 .as((id, k) -> new Scenario.OrderChange(id, k, 0)).list().ofMinSize(1).ofMaxSize(6).map(Scenario.OrderBatch::new);
         return Arbitraries.oneOf(change.list().ofMinSize(1).ofMaxSize(5).map(DimBatch::new), orders, orders,
                 Arbitraries.integers().between(0, 20).map(Scenario.Replay::new), Arbitraries.of(true, false).map(Scenario.FactFlow::new),
+                Arbitraries.of(true, false).map(Scenario.DimFlow::new),
                 fact.list().ofMinSize(1).ofMaxSize(5).map(FactBatch::new),
                 patch.list().ofMinSize(1).ofMaxSize(4).map(PatchBatch::new), reading.list().ofMinSize(1).ofMaxSize(5).map(Scenario.ReadingBatch::new));
     }

@@ -31,7 +31,7 @@ public record Scenario(Decl decl, List<Batch> batches) {
     }
 
     /** One polled batch of one flow. */
-    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch, OrderBatch, ReadingBatch, Replay, FactFlow {
+    public sealed interface Batch permits DimBatch, FactBatch, PatchBatch, OrderBatch, ReadingBatch, Replay, FactFlow, DimFlow {
         List<?> records();
     }
 
@@ -57,6 +57,18 @@ public record Scenario(Decl decl, List<Batch> batches) {
      * and its dimension goes on filling in members; when it is back, it loads what waited.
      */
     public record FactFlow(boolean up) implements Batch {
+
+        public List<?> records() {
+            return List.of();
+        }
+    }
+
+    /**
+     * The dimension flow's file removed (up false) or saved again (up true): while it is away, its changes wait in its
+     * topic, and so does the fact flow that looks it up (it waits for its dimension); when it is back, it loads what
+     * waited, then the fact flow starts again and loads what waited for it.
+     */
+    public record DimFlow(boolean up) implements Batch {
 
         public List<?> records() {
             return List.of();
