@@ -14,6 +14,7 @@ import io.tidewater.capture.AddedTableBackfill;
 import io.tidewater.capture.CaptureHealthCheck;
 import io.tidewater.capture.ChangePublisher;
 import io.tidewater.config.ConfigException;
+import io.tidewater.config.ConfigRules;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.demo.DemoTraffic;
@@ -74,6 +75,7 @@ public final class Application {
         Infrastructure infra;
         try {
             config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+            ConfigRules.require(config);
             // Resolved once (it may look up the host name), for the routes' client ids and the replay service alike.
             config = config.with(Map.of(Keys.LOAD_INSTANCE_ID, LoadBeans.instanceId(config)));
             requireOpsPorts(config);

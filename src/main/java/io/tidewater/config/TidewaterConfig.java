@@ -57,6 +57,11 @@ public final class TidewaterConfig {
         return value == null || value.isEmpty() ? defaultValue : value;
     }
 
+    /** Whether the key's value comes from its environment variable rather than the file. */
+    public boolean fromEnvironment(String key) {
+        return env.get(envName(key)) != null;
+    }
+
     /** The keys the file sets (environment variables override their values, see {@link #get}). */
     public java.util.Set<String> keys() {
         return java.util.Set.copyOf(values.keySet());

@@ -21,6 +21,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
 import io.tidewater.config.ConfigException;
+import io.tidewater.config.ConfigRules;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -46,6 +47,7 @@ public final class FlowCheck {
         TidewaterConfig config = null;
         try {
             config = TidewaterConfig.load(configFile, env);
+            ConfigRules.problems(config).forEach(e -> problems.add(configFile + ": " + e.getMessage()));
         } catch (ConfigException e) {
             problems.add(configFile + ": " + e.getMessage());
         }

@@ -3,7 +3,6 @@ package io.tidewater.replay;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +31,8 @@ public record ReplayRequest(List<String> topics, Set<Integer> partitions, Positi
 
     /** Parses the text form used by JMX, HTTP and the CLI; throws ReplayException naming the bad field. */
     public static ReplayRequest parse(String topics, String partitions, String from, String to, String mode) {
-        List<String> names = new ArrayList<>();
+        // A topic named twice is replayed once: planned twice, its partitions would be rewound and applied twice over.
+        Set<String> names = new LinkedHashSet<>();
         for (String t : blankToEmpty(topics).split(",")) {
             if (!t.isBlank()) {
                 names.add(t.strip());

@@ -33,6 +33,15 @@ class ReplayRequestTest {
     }
 
     @Test
+    void aTopicOrPartitionNamedTwiceIsTakenOnce() {
+        // The plan has one leg per topic and partition: a topic planned twice would be rewound and applied twice over.
+        ReplayRequest r = ReplayRequest.parse("events.callcenter.calls,events.callcenter.calls, b.orders ,events.callcenter.calls",
+                "1,0,1", "beginning", "", "");
+        assertEquals(List.of("events.callcenter.calls", "b.orders"), r.topics());
+        assertEquals(Set.of(0, 1), r.partitions());
+    }
+
+    @Test
     void namesTheBadField() {
         assertEquals("topic is missing: name one or more topics, comma-separated",
                 assertThrows(ReplayException.class, () -> ReplayRequest.parse(" ", "", "0", "", "")).getMessage());
