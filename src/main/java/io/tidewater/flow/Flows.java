@@ -137,6 +137,7 @@ public class Flows {
     private static Map<String, FlowSpec> validate(Collection<FlowSpec> declared) {
         Map<String, FlowSpec> byName = new LinkedHashMap<>();
         Map<String, FlowSpec> byTopic = new HashMap<>();
+        Map<String, FlowSpec> byTable = new HashMap<>();
         for (FlowSpec f : declared) {
             FlowSpec twin = byName.put(f.name(), f);
             if (twin != null) {
@@ -147,6 +148,15 @@ public class Flows {
                 if (sameTopic != null) {
                     throw new FlowException(f.file(), f.line("topic"), "flow '" + f.name() + "' reads topic " + topic + ", which flow '"
                             + sameTopic.name() + "' reads already");
+                }
+            }
+            // A table is loaded by one flow: a second one's rows would miss the first one's rollups and lookups. A patch
+            // updates another flow's table, which is what it is for.
+            if (f.kind() != FlowSpec.Kind.PATCH) {
+                FlowSpec sameTable = byTable.putIfAbsent(f.table(), f);
+                if (sameTable != null) {
+                    throw new FlowException(f.file(), f.line("table"), "flow '" + f.name() + "' loads table " + f.table() + ", which flow '"
+                            + sameTable.name() + "' loads already; a table is loaded by one flow (a patch may update its columns)");
                 }
             }
         }

@@ -96,6 +96,32 @@ class DeclarationLinesTest {
     }
 
     @Test
+    void patchesOfATableLoadedByAnotherFlowAreNotASecondLoader() throws Exception {
+        Path tickets = write("events-tickets", "tickets", """
+                format: json
+                kind: fact
+                table: fact_ticket
+                key: ticket_id
+                columns:
+                  ticket_id: {field: id, type: bigint}
+                """);
+        List<FlowSpec> all = new ArrayList<>(new FlowReader(v -> v).read(tickets));
+        for (String name : List.of("events-ticket-notes", "events-ticket-closures")) {
+            all.addAll(new FlowReader(v -> v).read(write(name, name, """
+                    format: json
+                    kind: patch
+                    table: fact_ticket
+                    key: ticket_id
+                    columns:
+                      ticket_id: {field: id, type: bigint}
+                      %s: {field: value, type: text, merge: latest}
+                    """.formatted(name.substring("events-ticket-".length(), name.length() - 1)))));
+        }
+        assertEquals(List.of("events-tickets", "events-ticket-notes", "events-ticket-closures"),
+                List.copyOf(new Flows(all, 1024, "g", null).all().keySet()));
+    }
+
+    @Test
     void errorsAcrossFlowsPointAtTheKeyAtFault() throws Exception {
         Path customers = write("cdc-customers", "customers", CUSTOMERS);
         Path calls = write("events-calls", "calls", """
@@ -130,6 +156,25 @@ class DeclarationLinesTest {
                 """);
         assertEquals(twin + ":" + lineOf(twin, "value: \"tickets\"") + ": flow 'events-twin' reads topic tickets, which flow "
                 + "'events-tickets' reads already", refused(tickets, twin));
+
+        Path tickets2 = write("events-tickets2", "tickets2", """
+                format: json
+                kind: fact
+                table: fact_ticket
+                key: ticket_id
+                columns:
+                  ticket_id: {field: id, type: bigint}
+                """);
+        assertEquals(tickets2 + ":" + lineOf(tickets2, "table: fact_ticket") + ": flow 'events-tickets2' loads table fact_ticket, which flow "
+                + "'events-tickets' loads already; a table is loaded by one flow (a patch may update its columns)", refused(tickets, tickets2));
+        Path mirror = write("mirror-tickets", "tickets3", """
+                format: debezium
+                kind: mirror
+                table: fact_ticket
+                key: ticket_id
+                """);
+        assertEquals(mirror + ":" + lineOf(mirror, "table: fact_ticket") + ": flow 'mirror-tickets' loads table fact_ticket, which flow "
+                + "'events-tickets' loads already; a table is loaded by one flow (a patch may update its columns)", refused(tickets, mirror));
 
         Path orders = write("cdc-orders", "orders", """
                 format: debezium

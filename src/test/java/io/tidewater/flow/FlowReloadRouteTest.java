@@ -199,6 +199,47 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
     }
 
     @Test
+    void aSecondFlowLoadingATableIsRefusedAndTheFlowsKeepRunning() throws Exception {
+        Flows flows = context.getRegistry().findSingleByType(Flows.class);
+        FlowSpec tickets = flows.flow("events-tickets");
+        Path file = routes.resolve("events-tickets2.camel.yaml");
+        Files.writeString(file, FlowFiles.flow("events-tickets2", visits, """
+                format: json
+                kind: fact
+                table: fact_ticket
+                key: ticket_id
+                columns:
+                  ticket_id: {field: id, type: bigint}
+                  customer_id: {field: customerId, type: bigint}
+                  opened_at: {field: openedAt, type: timestamptz}
+                """));
+        int line = Files.readAllLines(file).indexOf("        table: fact_ticket") + 1;
+        FlowException refused = org.junit.jupiter.api.Assertions.assertThrows(FlowException.class, () -> flows.reload(file));
+        assertEquals(file + ":" + line + ": flow 'events-tickets2' loads table fact_ticket, which flow 'events-tickets' loads already; "
+                + "a table is loaded by one flow (a patch may update its columns)", refused.getMessage());
+        assertTrue(flows.flow("events-tickets") == tickets, "the previous declarations keep running");
+        assertTrue(!flows.all().containsKey("events-tickets2") && !flows.waiting().containsKey("events-tickets2"));
+        assertEquals(null, context.getRoute("events-tickets2"));
+
+        // A patch of the same table, from the same file, is what a patch is for.
+        Files.writeString(file, FlowFiles.flow("events-tickets2", visits, """
+                format: json
+                kind: patch
+                table: fact_ticket
+                key: ticket_id
+                columns:
+                  ticket_id: {field: id, type: bigint}
+                  note: {field: note, type: text, merge: latest}
+                """));
+        Flows.Change change = flows.reload(file);
+        assertEquals(List.of("events-tickets2"), change.started().stream().map(FlowSpec::name).toList());
+
+        sendTickets(1, 3, 1);
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == 3);
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(Map.of("unknown", 3L), rollup("region")));
+    }
+
+    @Test
     void aPatchSavedBeforeItsFactWaitsForItAndBothLoad() throws Exception {
         Flows flows = context.getRegistry().findSingleByType(Flows.class);
         FlowHealthChecks checks = new FlowHealthChecks(context, flows, context.getRegistry().findSingleByType(PipelineStats.class), Map::of);
