@@ -19,9 +19,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Strict field access on a JSON event, so that every violation names the field. */
 public final class EventJson {
 
-    /** Strict about duplicate field names: an event that names a field twice is refused, not loaded with the last value. */
-    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    /**
+     * Strict about duplicate field names: an event that names a field twice is refused, not loaded with the last value.
+     * Numbers with a fraction or an exponent are read as decimals, exactly as written, never rounded through a double.
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
     private static final String SCHEMA = "schema";
 
     private final JsonNode node;
@@ -54,7 +59,8 @@ public final class EventJson {
                 throw new InvalidEventException("event is not a JSON object");
             }
             ObjectNode node = MAPPER.createObjectNode();
-            for (JsonToken t = parser.nextToken(); t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
+            JsonToken t = parser.nextToken();
+            for (; t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (SCHEMA.equals(field) && (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY)) {
@@ -72,6 +78,11 @@ public final class EventJson {
                     JsonNode tree = MAPPER.readTree(parser);
                     node.set(field, tree == null ? NullNode.getInstance() : tree);
                 }
+            }
+            // One object per record: anything after it (a second event, stray text) refuses the record.
+            if (t != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw new InvalidEventException("malformed JSON: content after the event's object at character "
+                        + parser.currentTokenLocation().getCharOffset());
             }
             return new EventJson(node);
         } catch (JsonProcessingException e) {

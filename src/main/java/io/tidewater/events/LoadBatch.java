@@ -69,6 +69,10 @@ public abstract class LoadBatch<T> {
                     }
                 } catch (InvalidEventException e) {
                     deadLetter(record, e, deadLetters, deadLetterTopics);
+                } catch (RuntimeException e) {
+                    // Reading a record depends on its bytes alone: one that cannot be read is set aside, never retried
+                    // with its batch for ever.
+                    deadLetter(record, new InvalidEventException("the record could not be read: " + e, e), deadLetters, deadLetterTopics);
                 }
             }
             Long timestamp = in.getHeader(KafkaConstants.TIMESTAMP, Long.class);

@@ -19,7 +19,14 @@ import io.tidewater.events.InvalidEventException;
  */
 public record ColumnType(String name, int precision, int scale) {
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** Reads a json/jsonb column's text as the events are read: decimals exact, a field named twice refused. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = io.tidewater.events.EventJson.MAPPER;
+    /** PostgreSQL's numeric: up to 131072 digits before the decimal point and 16383 after. */
+    private static final long NUMERIC_INTEGER_DIGITS = 131_072;
+    private static final int NUMERIC_SCALE = 16_383;
+    /** A UUID in its canonical form: 8-4-4-4-12 hexadecimal digits. */
+    private static final java.util.regex.Pattern UUID_FORM = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private static final Pattern PARAMETRIZED = Pattern.compile("(numeric|varchar)\\((\\d+)(?:,\\s*(\\d+))?\\)");
     public static final String NAMES = "uuid, bigint, int, numeric(p,s), numeric, text, varchar(n), boolean, timestamptz, date, jsonb";
@@ -100,8 +107,13 @@ public record ColumnType(String name, int precision, int scale) {
                     throw new InvalidEventException("field '" + field + "' must be a number");
                 }
                 try {
-                    BigDecimal d = new BigDecimal(v.asText());
-                    if (precision > 0 && d.precision() - d.scale() > precision - scale) {
+                    BigDecimal d = v.isBigDecimal() ? v.decimalValue() : new BigDecimal(v.asText());
+                    // Digits before the point, in long arithmetic: an exponent near the int range must not wrap around.
+                    long integerDigits = (long) d.precision() - d.scale();
+                    if (integerDigits > NUMERIC_INTEGER_DIGITS || d.scale() > NUMERIC_SCALE) {
+                        throw new InvalidEventException("field '" + field + "' is out of PostgreSQL's numeric range: " + d);
+                    }
+                    if (precision > 0 && integerDigits > precision - scale) {
                         throw new InvalidEventException("field '" + field + "' does not fit numeric(" + precision + "," + scale + "): " + d);
                     }
                     return d.toPlainString();
@@ -113,12 +125,12 @@ public record ColumnType(String name, int precision, int scale) {
                 if (epochMicros && v.isTextual()) {
                     // Debezium sends a json/jsonb column (io.debezium.data.Json) as its text: the document is that text.
                     try {
-                        return JSON.readTree(v.asText()).toString();
+                        return wellFormed(field, JSON.readTree(v.asText()).toString());
                     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                         throw new InvalidEventException("field '" + field + "' is not valid JSON: " + e.getOriginalMessage());
                     }
                 }
-                return v.toString();
+                return wellFormed(field, v.toString());
             }
             case "timestamptz" -> {
                 if (v.isIntegralNumber() && epochMicros) {
@@ -148,14 +160,17 @@ public record ColumnType(String name, int precision, int scale) {
             }
             case "uuid" -> {
                 String s = text(field, v);
-                try {
-                    return UUID.fromString(s).toString();
-                } catch (IllegalArgumentException e) {
+                if (!UUID_FORM.matcher(s).matches()) {
                     throw new InvalidEventException("field '" + field + "' is not a UUID: " + s);
                 }
+                return UUID.fromString(s).toString();
             }
             default -> {
-                String s = text(field, v);
+                // Text as it came, an empty string included.
+                if (!v.isTextual()) {
+                    throw new InvalidEventException("field '" + field + "' must be a string");
+                }
+                String s = wellFormed(field, v.asText());
                 if (name.equals("varchar") && s.codePointCount(0, s.length()) > precision) {
                     throw new InvalidEventException("field '" + field + "' is longer than " + precision + " characters");
                 }
@@ -208,6 +223,25 @@ public record ColumnType(String name, int precision, int scale) {
             v = v * 10 + (c - '0');
         }
         return v;
+    }
+
+    /**
+     * The text itself, refused when it holds half of a surrogate pair (a JSON escape such as \\ud800 alone): it has no
+     * UTF-8 form, and would reach the warehouse altered.
+     */
+    static String wellFormed(String field, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new InvalidEventException("field '" + field + "' holds an unpaired surrogate (\\u"
+                            + Integer.toHexString(c) + ") at character " + i + ": not Unicode text");
+                }
+            }
+        }
+        return s;
     }
 
     private static String text(String field, JsonNode v) {

@@ -181,7 +181,7 @@ public final class ConnectSchema {
                 return switch (type) {
                     case "int8", "int16", "int32" -> l.contains("Time") ? new ColumnType("text", 0, 0) : new ColumnType("int", 0, 0);
                     case "int64" -> l.contains("Time") ? new ColumnType("text", 0, 0) : new ColumnType("bigint", 0, 0);
-                    case "float32", "float64" -> new ColumnType("numeric", 0, 0);
+                    case "float", "double", "float32", "float64" -> new ColumnType("numeric", 0, 0);
                     case "boolean" -> new ColumnType("boolean", 0, 0);
                     case "struct", "array", "map" -> new ColumnType("jsonb", 0, 0);
                     default -> new ColumnType("text", 0, 0);

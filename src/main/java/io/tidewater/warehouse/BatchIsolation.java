@@ -3,7 +3,9 @@ package io.tidewater.warehouse;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.tidewater.events.LoadBatch;
 import org.apache.camel.Body;
@@ -53,16 +55,17 @@ public class BatchIsolation {
         } else {
             LOG.info("The warehouse refused a batch of {} records on {} ({}); looking for the records it refuses",
                     records.size(), route, firstLine(cause));
-            List<Exchange> refused = new ArrayList<>();
+            // Each refused record with the warehouse's reason for it alone, not another record's of its batch.
+            Map<Exchange, Throwable> refused = new LinkedHashMap<>();
             if (records.size() == 1) {
-                refused.add(records.get(0));
+                refused.put(records.get(0), cause);
             } else {
                 searchSuspectsFirst(failed, route, records, refused);
             }
-            for (Exchange r : refused) {
-                LOG.warn("The warehouse refused the record at {}: {}", LoadBatch.position(r), firstLine(cause));
-                r.setProperty(LoadBatch.REJECTED, cause);
-            }
+            refused.forEach((r, reason) -> {
+                LOG.warn("The warehouse refused the record at {}: {}", LoadBatch.position(r), firstLine(reason));
+                r.setProperty(LoadBatch.REJECTED, reason);
+            });
             Exchange again = piece(failed, records);
             again.setProperty(FINAL, true);
             send(route, again);
@@ -74,7 +77,7 @@ public class BatchIsolation {
      * Tries the records that look refusable (a NUL character in their value) one by one, then the rest together, and
      * splits the rest only if it fails too: one trial per such record instead of a search through halves for each.
      */
-    private void searchSuspectsFirst(Exchange parent, String route, List<Exchange> records, List<Exchange> refused) throws Exception {
+    private void searchSuspectsFirst(Exchange parent, String route, List<Exchange> records, Map<Exchange, Throwable> refused) throws Exception {
         List<Exchange> rest = new ArrayList<>(records.size());
         List<Exchange> suspects = new ArrayList<>();
         for (Exchange r : records) {
@@ -82,42 +85,55 @@ public class BatchIsolation {
             (value != null && (value.contains("\\u0000") || value.indexOf('\0') >= 0) ? suspects : rest).add(r);
         }
         if (suspects.isEmpty() || rest.isEmpty()) {
-            search(parent, route, records, refused);
+            search(parent, route, records, null, refused);
             return;
         }
         for (Exchange suspect : suspects) {
-            if (trial(parent, route, List.of(suspect))) {
+            Throwable own = trial(parent, route, List.of(suspect));
+            if (own == null) {
                 rest.add(suspect);
             } else {
-                refused.add(suspect);
+                refused.put(suspect, own);
             }
         }
-        if (!rest.isEmpty() && !trial(parent, route, rest)) {
-            search(parent, route, rest, refused);
+        Throwable restRefused = rest.isEmpty() ? null : trial(parent, route, rest);
+        if (restRefused != null) {
+            search(parent, route, rest, restRefused, refused);
         }
     }
 
-    /** Adds to refused the records of a failed group that fail on their own; halves are tried, never committed. */
-    private void search(Exchange parent, String route, List<Exchange> failedGroup, List<Exchange> refused) throws Exception {
+    /**
+     * Adds to refused the records of a failed group that fail on their own, each with its own refusal; halves are tried,
+     * never committed. why: the refusal of a trial of this very group, or null when its failure is inferred (its other
+     * half passed): a single record's reason then comes from a trial of its own.
+     */
+    private void search(Exchange parent, String route, List<Exchange> failedGroup, Throwable why, Map<Exchange, Throwable> refused)
+            throws Exception {
         if (failedGroup.size() == 1) {
-            refused.add(failedGroup.get(0));
+            Throwable own = why != null ? why : trial(parent, route, failedGroup);
+            if (own != null) {
+                refused.put(failedGroup.get(0), own);
+            }
             return;
         }
         int half = failedGroup.size() / 2;
         List<Exchange> left = failedGroup.subList(0, half);
         List<Exchange> right = failedGroup.subList(half, failedGroup.size());
-        boolean leftRefused = !trial(parent, route, left);
-        if (leftRefused) {
-            search(parent, route, left, refused);
-        }
-        // The group failed: when its left half passed, its right half holds a refused record without a trial.
-        if (!leftRefused || !trial(parent, route, right)) {
-            search(parent, route, right, refused);
+        Throwable leftRefused = trial(parent, route, left);
+        if (leftRefused != null) {
+            search(parent, route, left, leftRefused, refused);
+            Throwable rightRefused = trial(parent, route, right);
+            if (rightRefused != null) {
+                search(parent, route, right, rightRefused, refused);
+            }
+        } else {
+            // The group failed and its left half passed: its right half holds a refused record without a trial.
+            search(parent, route, right, null, refused);
         }
     }
 
-    /** True if the records would be written; false if the warehouse refuses some of them. */
-    private boolean trial(Exchange parent, String route, List<Exchange> records) throws Exception {
+    /** Null if the records would be written; the warehouse's refusal if it refuses some of them. */
+    private Throwable trial(Exchange parent, String route, List<Exchange> records) throws Exception {
         Exchange trial = piece(parent, records);
         trial.setProperty(TRIAL, true);
         Exchange done = producer(parent.getContext()).send(endpoint(parent.getContext(), route), trial);
@@ -127,10 +143,10 @@ public class BatchIsolation {
         }
         SQLException sql = WarehouseErrors.sqlException(e);
         if (sql != null && TRIAL_PASSED.equals(WarehouseErrors.sqlState(sql))) {
-            return true;
+            return null;
         }
         if (WarehouseErrors.classify(e) == WarehouseErrors.Kind.DATA) {
-            return false;
+            return e;
         }
         throw e;
     }

@@ -61,9 +61,22 @@ class RecordReaderTest {
     }
 
     @Test
+    void refusesContentAfterTheEventAndTextThatIsNotUnicode() throws IOException {
+        String valid = lines("calls-valid.jsonl").get(0);
+        assertTrue(message(valid + valid).contains("content after the event's object"));
+        assertTrue(message(valid + " garbage").contains("malformed JSON"));
+        assertTrue(message(valid.replace("agent-7", "agent-\\ud800-7")).contains("unpaired surrogate"));
+        assertTrue(message(valid.replace("0b7c2f36-1d7e-4f0e-9a51-6a1f2f0c0001", "1-2-3-4-5")).contains("is not a UUID"));
+        // A pair is a character like any other; an empty string is a value.
+        assertEquals("agent-\uD83D\uDE00", reader.read(null, valid.replace("agent-7", "agent-\\ud83d\\ude00")).values()[3]);
+        assertEquals("", reader.read(null, valid.replace("agent-7", "")).values()[3]);
+    }
+
+    @Test
     void checksRangesAndAllowedValues() throws IOException {
         String valid = lines("calls-valid.jsonl").get(0);
         assertTrue(message(valid.replace("\"durationSec\":310", "\"durationSec\":-1")).contains("between 0 and 86400"));
+        assertTrue(message(valid.replace("\"durationSec\":310", "\"durationSec\":1e2147483647")).contains("integer"));
         assertTrue(message(valid.replace("\"resolved\"", "\"lost\"")).contains("must be one of [resolved, escalated, dropped]"));
     }
 

@@ -41,10 +41,10 @@ class WarehouseRejectsRouteTest extends LoadRouteTestSupport {
             String value = Envelopes.call(id, i % 50, "2026-11-24T1" + (i % 10) + ":00:00Z", 10 + i, "resolved");
             if (i == 7 || i == 450 || i == 451) {
                 value = value.replace("agent-1", "a" + NUL + "b");
-                refusedCalls.put(value, "22");
+                refusedCalls.put(value, "0x00");
             } else if (i == 600 || i == 1199) {
                 value = value.replace("2026-11-24T1" + (i % 10) + ":00:00Z", "+300000-01-01T00:00:00Z");
-                refusedCalls.put(value, "22");
+                refusedCalls.put(value, "+300000");
             } else {
                 validCallIds.add(id);
                 validDuration += 10 + i;
@@ -90,6 +90,11 @@ class WarehouseRejectsRouteTest extends LoadRouteTestSupport {
         assertEquals(99, warehouse.count("SELECT count(*) FROM dim_customer WHERE customer_id >= 1000 AND NOT is_inferred"));
 
         assertDeadLetters(calls, refusedCalls.keySet());
+        // Each with the warehouse's reason for it, never that of another record of its batch.
+        for (ConsumerRecord<String, String> r : Topics.readAll(calls + ".dlq", refusedCalls.size(), Duration.ofSeconds(8))) {
+            String reason = refusedCalls.get(r.value());
+            assertTrue(header(r, "tidewater.error.message").contains(reason), reason + " in " + header(r, "tidewater.error.message"));
+        }
         assertDeadLetters(orders, refusedOrders);
         assertDeadLetters(customers, refusedCustomers);
     }
