@@ -347,9 +347,9 @@ public final class FlowReader {
         Object defaultValue = null;
         if (get(m, "default") != null) {
             try {
-                defaultValue = type.value(name, JsonNodeFactory.instance.textNode(scalar(get(m, "default"))), false);
+                defaultValue = type.value(name, defaultNode(type, scalar(get(m, "default"))), false);
             } catch (InvalidEventException e) {
-                throw c.error(get(m, "default"), "default: " + e.getMessage());
+                throw c.error(get(m, "default"), "default: " + e.getMessage().replaceFirst("^field '[^']*' ", ""));
             }
         }
         Set<String> values = null;
@@ -521,5 +521,20 @@ public final class FlowReader {
             }
             return v.strip();
         }
+    }
+
+    /** A default as the field would carry it: a number or true/false for a column of such a type, else the text. */
+    private static com.fasterxml.jackson.databind.JsonNode defaultNode(ColumnType type, String scalar) {
+        if (List.of("bigint", "int", "boolean").contains(type.name())) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = io.tidewater.events.EventJson.MAPPER.readTree(scalar);
+                if (n != null && (n.isNumber() || n.isBoolean())) {
+                    return n;
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // not a number or a boolean: refused as text below
+            }
+        }
+        return JsonNodeFactory.instance.textNode(scalar);
     }
 }

@@ -95,6 +95,21 @@ class RecordReaderTest {
     }
 
     @Test
+    void aDefaultOfANumberOrBooleanColumnIsTakenAsOne() throws IOException {
+        Path file = Files.createTempFile("flow", ".camel.yaml");
+        Files.writeString(file, Files.readString(Path.of("routes/events-calls.camel.yaml"))
+                .replace("duration_sec: {field: durationSec, type: int, min: 0, max: 86400}",
+                        "duration_sec: {field: durationSec, type: int, required: false, default: 3}"));
+        RecordReader withDefault = new RecordReader(new FlowReader(v -> v.replace("{{tidewater.topics.calls}}", "calls")).read(file).get(0), 1024);
+        String valid = lines("calls-valid.jsonl").get(0);
+        assertEquals(3, withDefault.read(null, valid.replace("\"durationSec\":310,", "")).values()[5]);
+        Files.writeString(file, Files.readString(file).replace("default: 3", "default: three"));
+        FlowException e = assertThrows(FlowException.class, () -> new FlowReader(v -> v).read(file));
+        assertTrue(e.getMessage().contains("column 'duration_sec': default: must be an integer"), e.getMessage());
+        Files.delete(file);
+    }
+
+    @Test
     void aDeclarationMistakeNamesTheFileAndLine() throws IOException {
         Path file = Files.createTempFile("flow", ".camel.yaml");
         Files.writeString(file, Files.readString(Path.of("routes/events-calls.camel.yaml"))
