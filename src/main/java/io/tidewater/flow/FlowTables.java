@@ -81,7 +81,7 @@ public final class FlowTables {
 
     /**
      * The same in the caller's transaction, for a dry run that rolls it back: tables created and extended, but a rollup
-     * that gains the counts of its sums is not recomputed (that would read its whole fact table).
+     * that gains columns (groups, measures, the counts of its sums) is not recomputed (that would read its whole fact table).
      */
     static void prepareUncommitted(Connection c, Collection<FlowSpec> flows) throws SQLException {
         walk(c, flows, null, false);
@@ -101,7 +101,7 @@ public final class FlowTables {
         return found;
     }
 
-    /** notes null: apply (a rollup gaining counts is recomputed if recompute); otherwise only report into notes. */
+    /** notes null: apply (a rollup gaining columns is recomputed if recompute); otherwise only report into notes. */
     private static void walk(Connection c, Collection<FlowSpec> flows, List<String> notes, boolean recompute) throws SQLException {
         // A dry run's tables are rolled back: nothing to say about them.
         Logger log = recompute ? LOG : org.slf4j.helpers.NOPLogger.NOP_LOGGER;
@@ -133,13 +133,16 @@ public final class FlowTables {
                     }
                     continue;
                 }
-                List<String> missing = FlowSql.valueCounts(f, r).values().stream().filter(n -> !have.containsKey(n)).toList();
+                List<String> groups = newGroups(c, r, have);
+                List<String> missing = new ArrayList<>(groups);
+                r.measures().keySet().stream().filter(n -> !have.containsKey(n)).forEach(missing::add);
+                FlowSql.valueCounts(f, r).values().stream().filter(n -> !have.containsKey(n)).forEach(missing::add);
                 if (!missing.isEmpty()) {
                     if (notes != null) {
                         notes.add("will add " + missing + " to rollup table " + r.table() + " and recompute it from " + f.table() + " (flow "
                                 + f.name() + ")");
                     } else {
-                        recount(c, f, r, missing, byName, recompute);
+                        recount(c, f, r, missing, groups, byName, recompute);
                     }
                 }
             }
@@ -379,40 +382,135 @@ public final class FlowTables {
     }
 
     /**
-     * A rollup whose nullable sums gain their counts of values (see {@link FlowSql#valueCounts}): the columns are added
-     * and the rollup recomputed from its facts, in one transaction, since its sums so far may be NULL where SQL's are not.
-     * Without recompute (a dry run), the columns are only added, in the caller's transaction.
+     * The groups a rollup's table lacks, when it can gain them: every column of its primary key is still a declared group
+     * (a key column no longer declared, renamed in the warehouse say, is left for the dry run to refuse).
      */
-    private static void recount(Connection c, FlowSpec f, Rollup r, List<String> missing, Map<String, FlowSpec> flows,
-                                boolean recompute) throws SQLException {
-        if (!recompute) {
-            try (Statement st = c.createStatement()) {
-                for (String n : missing) {
-                    st.execute("ALTER TABLE " + id(r.table()) + " ADD COLUMN " + id(n) + " bigint NOT NULL DEFAULT 0");
+    private static List<String> newGroups(Connection c, Rollup r, Map<String, String> have) throws SQLException {
+        List<String> missing = r.groupBy().keySet().stream().filter(g -> !have.containsKey(g)).toList();
+        if (missing.isEmpty() || !r.groupBy().keySet().containsAll(primaryKey(c, r.table()))) {
+            return List.of();
+        }
+        return missing;
+    }
+
+    /** The columns of a table's primary key (none without one). */
+    private static List<String> primaryKey(Connection c, String table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid "
+                + "JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (k.conkey) "
+                + "WHERE n.nspname = current_schema() AND t.relname = ? AND k.contype = 'p'")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
                 }
             }
-            return;
         }
+        return out;
+    }
+
+    /** The name of a table's primary key constraint, or null. */
+    private static String primaryKeyName(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT k.conname FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid "
+                + "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema() AND t.relname = ? AND k.contype = 'p'")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern TYPE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_ ]*(\\([0-9, ]+\\))?(\\[])*");
+
+    /** The SQL type of a group's expression over the fact and its lookups, as PostgreSQL types it (as a new rollup's is). */
+    private static String groupType(Connection c, FlowSpec f, Rollup r, String group, Map<String, FlowSpec> flows) throws SQLException {
+        StringBuilder from = new StringBuilder(id(f.table())).append(" fact");
+        for (Lookup l : f.lookups()) {
+            from.append(" LEFT JOIN ").append(id(flows.get(l.dimension()).table())).append(" ").append(id(l.name())).append(" ON FALSE");
+        }
+        String sql = "SELECT pg_typeof(s.g)::text FROM (SELECT 1) one LEFT JOIN (SELECT (" + r.groupBy().get(group) + ") AS g FROM " + from
+                + " LIMIT 1) s ON TRUE";
+        String type;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            type = rs.getString(1);
+        } catch (SQLException e) {
+            throw new FlowStatementException(f, "rollup table " + r.table(), sql, e);
+        }
+        if (type == null || !TYPE_NAME.matcher(type).matches()) {
+            throw new FlowException(f.file(), r.lineOf(group) > 0 ? r.lineOf(group) : f.line("rollups"), "flow '" + f.name() + "', rollup "
+                    + r.table() + ", group '" + group + "': its type " + type + " cannot be a column of the rollup's table");
+        }
+        return type;
+    }
+
+    /** The SQL type of a rollup's column: a group's, a measure's (count or sum), or a count of a sum's values. */
+    private static String rollupColumnType(Connection c, FlowSpec f, Rollup r, String column, Map<String, FlowSpec> flows) throws SQLException {
+        if (r.groupBy().containsKey(column)) {
+            return groupType(c, f, r, column, flows);
+        }
+        FlowSpec.Measure m = r.measures().get(column);
+        if (m != null) {
+            return m.column() == null ? "bigint" : sumType(f.columns().get(m.column()));
+        }
+        return "bigint NOT NULL DEFAULT 0";
+    }
+
+    /**
+     * A rollup whose table lacks columns its declaration has now: new groups, new measures, or the counts of values of its
+     * nullable sums (see {@link FlowSql#valueCounts}). The columns are added and the rollup recomputed from its facts, in
+     * one transaction: the facts counted so far have no value in a new column, and a sum so far may be NULL where SQL's is
+     * not. A new group makes the groups finer: the table is keyed by all its groups again. Without recompute (a dry run),
+     * the columns and key are only made, in the caller's transaction.
+     */
+    private static void recount(Connection c, FlowSpec f, Rollup r, List<String> missing, List<String> groups, Map<String, FlowSpec> flows,
+                                boolean recompute) throws SQLException {
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
+        if (recompute) {
+            c.setAutoCommit(false);
+        }
         try (Statement st = c.createStatement()) {
+            if (recompute) {
+                // Before the columns are read and added: the rollup's batches wait for the recomputation.
+                st.execute("LOCK TABLE " + id(f.table()) + " IN SHARE MODE");
+                st.execute("LOCK TABLE " + id(r.table()) + " IN EXCLUSIVE MODE");
+            }
             for (String n : missing) {
-                st.execute("ALTER TABLE " + id(r.table()) + " ADD COLUMN " + id(n) + " bigint NOT NULL DEFAULT 0");
+                st.execute("ALTER TABLE " + id(r.table()) + " ADD COLUMN " + id(n) + " " + rollupColumnType(c, f, r, n, flows));
             }
-            String rebuild = FlowSql.rebuild(f, r, flows);
-            try {
-                st.execute(rebuild);
-            } catch (SQLException e) {
-                throw new FlowStatementException(f, "recomputation of rollup " + r.table(), rebuild, e);
+            String key = groups.isEmpty() ? null : primaryKeyName(c, r.table());
+            if (key != null) {
+                st.execute("ALTER TABLE " + id(r.table()) + " DROP CONSTRAINT " + id(key));
             }
-            c.commit();
+            String keyColumns = r.groupBy().keySet().stream().map(Sql::id).collect(Collectors.joining(", "));
+            if (recompute) {
+                String rebuild = FlowSql.rebuild(f, r, flows);
+                try {
+                    st.execute(rebuild);
+                } catch (SQLException e) {
+                    throw new FlowStatementException(f, "recomputation of rollup " + r.table(), rebuild, e);
+                }
+                if (!groups.isEmpty()) {
+                    st.execute("ALTER TABLE " + id(r.table()) + " ADD PRIMARY KEY (" + keyColumns + ")");
+                }
+                c.commit();
+            } else if (!groups.isEmpty()) {
+                // The rows counted so far have no value in the new group until recomputed: a key that allows it, rolled back.
+                st.execute("CREATE UNIQUE INDEX ON " + id(r.table()) + " (" + keyColumns + ")");
+            }
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            if (recompute) {
+                c.rollback();
+            }
             throw e;
         } finally {
-            c.setAutoCommit(auto);
+            if (recompute) {
+                c.setAutoCommit(auto);
+            }
         }
-        LOG.info("Flow {}: rollup {} counts the values of its sums in {} now; recomputed from {}", f.name(), r.table(), missing, f.table());
+        if (recompute) {
+            LOG.info("Flow {}: rollup {} gained {}; recomputed from {}", f.name(), r.table(), missing, f.table());
+        }
     }
 
     private static String sumType(Column c) {

@@ -142,8 +142,8 @@ class DryRunTest {
             assertTrue(refused.get(0).error().getMessage().startsWith(file + ":" + lineOf("priority: {field") + ": flow 'events-tickets', "
                     + "column 'priority', expression: column \"no_such_limit\" does not exist"), refused.get(0).error().getMessage());
 
-            // Someone renamed a column of the rollup (a start gives a flow's own table the columns it lacks, not a rollup):
-            // the group's line is named.
+            // Someone renamed a key column of the rollup (a start gives a rollup the groups and measures it lacks, but no
+            // group in place of a key column no longer declared): the group's line is named.
             FlowTables.prepare(w.dataSource(), flows(TICKETS));
             w.execute("ALTER TABLE agg_tickets_daily RENAME COLUMN region TO area");
             refused = DryRun.run(w.dataSource(), flows(TICKETS)).refusals();

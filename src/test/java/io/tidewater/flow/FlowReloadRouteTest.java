@@ -90,6 +90,15 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
                 """.formatted(regionGroup));
     }
 
+    /** The same with a priority column, the given groups after the region and the given measures after tickets (YAML lines). */
+    private String ticketsFlow(String groups, String measures) {
+        // As the file has them: the properties are indented by 8.
+        return ticketsFlow("region").replace("  opened_at: {field: openedAt, type: timestamptz}\n",
+                        "  opened_at: {field: openedAt, type: timestamptz}\n" + "  priority: {field: priority, type: int, required: false}\n".indent(8))
+                .replace("      region: \"coalesce(customer.region, 'unknown')\"\n", "      region: \"coalesce(customer.region, 'unknown')\"\n" + groups.indent(8))
+                .replace("      tickets: count\n", "      tickets: count\n" + measures.indent(8));
+    }
+
     /** Visits looked up, when given, in the products dimension (not shipped). */
     private String visitsFlow(boolean productLookup) {
         return FlowFiles.flow("events-visits", visits, """
@@ -237,6 +246,71 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         sendTickets(1, 3, 1);
         await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == 3);
         await().atMost(WAIT).untilAsserted(() -> assertEquals(Map.of("unknown", 3L), rollup("region")));
+    }
+
+    @Test
+    void aMeasureAndAGroupAddedToARollupByALiveReloadAreComputedForTheFactsBeforeAndAfter() throws Exception {
+        Flows flows = context.getRegistry().findSingleByType(Flows.class);
+        // Sent: ticket id -> {customer, priority or null}; no customer is known, so every ticket is in region 'unknown'.
+        Map<Long, Long[]> sent = new TreeMap<>();
+        sendTickets(1, 3, 1);
+        sendTickets(4, 2, 2);
+        for (long id = 1; id <= 5; id++) {
+            sent.put(id, new Long[] {id <= 3 ? 1L : 2L, null});
+        }
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == 5);
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(Map.of("unknown", 5L), rollup("region")));
+
+        // New measures: a sum of a column loaded before, and a sum of a new column that may be NULL.
+        Path file = routes.resolve("events-tickets.camel.yaml");
+        Files.writeString(file, ticketsFlow("", "      customer_sum: sum(customer_id)\n      priority_sum: sum(priority)\n"));
+        Flows.Change change = flows.reload(file);
+        assertEquals(List.of("events-tickets"), change.reloaded().stream().map(FlowSpec::name).toList());
+        assertEquals(expected(sent, false), measured(false), "the facts loaded before, recomputed");
+
+        List<String[]> records = new java.util.ArrayList<>();
+        long[][] more = {{6, 3, 2}, {7, 3, 5}, {8, 1, -1}};
+        for (long[] t : more) {
+            Long priority = t[2] < 0 ? null : t[2];
+            sent.put(t[0], new Long[] {t[1], priority});
+            records.add(new String[] {String.valueOf(t[0]), "{\"id\":" + t[0] + ",\"customerId\":" + t[1]
+                    + ",\"openedAt\":\"2026-11-24T10:00:00Z\"" + (priority == null ? "" : ",\"priority\":" + priority) + "}"});
+        }
+        Topics.send(tickets, records, null, null);
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == 8);
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(expected(sent, false), measured(false)));
+
+        // A new group: the rollup's groups become finer, recomputed from the facts.
+        Files.writeString(file, ticketsFlow("      customer: \"fact.customer_id\"\n",
+                "      customer_sum: sum(customer_id)\n      priority_sum: sum(priority)\n"));
+        flows.reload(file);
+        assertEquals(expected(sent, true), measured(true), "the facts loaded before, recomputed");
+        Topics.send(tickets, List.<String[]>of(new String[] {"9", "{\"id\":9,\"customerId\":2,\"openedAt\":\"2026-11-24T10:00:00Z\",\"priority\":4}"}),
+                null, null);
+        sent.put(9L, new Long[] {2L, 4L});
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(expected(sent, true), measured(true)));
+        assertEquals(0L, Topics.size(tickets + ".dlq"));
+    }
+
+    /** agg_tickets_daily's rows as "region|customer|tickets|customer_sum|priority_sum|priority_sum_count" (customer: by customer). */
+    private List<String> measured(boolean byCustomer) {
+        return warehouse.rows("SELECT region, " + (byCustomer ? "customer" : "NULL") + " AS customer, tickets, customer_sum, priority_sum, "
+                + "priority_sum_count FROM agg_tickets_daily ORDER BY 1, 2").stream().map(r -> r.get("region") + "|" + r.get("customer") + "|"
+                + r.get("tickets") + "|" + r.get("customer_sum") + "|" + r.get("priority_sum") + "|" + r.get("priority_sum_count")).toList();
+    }
+
+    /** The same rows computed from what was sent (all in region 'unknown', of one day). */
+    private static List<String> expected(Map<Long, Long[]> sent, boolean byCustomer) {
+        Map<Long, List<Long[]>> groups = new TreeMap<>();
+        sent.values().forEach(t -> groups.computeIfAbsent(byCustomer ? t[0] : 0L, k -> new java.util.ArrayList<>()).add(t));
+        List<String> out = new java.util.ArrayList<>();
+        groups.forEach((customer, ts) -> {
+            long customers = ts.stream().mapToLong(t -> t[0]).sum();
+            List<Long> priorities = ts.stream().map(t -> t[1]).filter(java.util.Objects::nonNull).toList();
+            out.add("unknown|" + (byCustomer ? customer : null) + "|" + ts.size() + "|" + customers + "|"
+                    + (priorities.isEmpty() ? null : priorities.stream().mapToLong(Long::longValue).sum()) + "|" + priorities.size());
+        });
+        return out;
     }
 
     @Test
