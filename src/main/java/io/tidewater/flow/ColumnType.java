@@ -28,6 +28,12 @@ public record ColumnType(String name, int precision, int scale) {
     private static final java.util.regex.Pattern UUID_FORM = java.util.regex.Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+    /** PostgreSQL's timestamptz and date ranges (the first and last values it stores, infinity aside). */
+    private static final Instant MIN_TIMESTAMP = Instant.parse("-4713-11-24T00:00:00Z");
+    private static final Instant MAX_TIMESTAMP = Instant.parse("+294276-12-31T23:59:59.999999499Z");
+    private static final LocalDate MIN_DATE = LocalDate.parse("-4713-11-24");
+    private static final LocalDate MAX_DATE = LocalDate.parse("+5874897-12-31");
+
     private static final Pattern PARAMETRIZED = Pattern.compile("(numeric|varchar)\\((\\d+)(?:,\\s*(\\d+))?\\)");
     public static final String NAMES = "uuid, bigint, int, numeric(p,s), numeric, text, varchar(n), boolean, timestamptz, date, jsonb";
 
@@ -135,25 +141,37 @@ public record ColumnType(String name, int precision, int scale) {
             case "timestamptz" -> {
                 if (v.isIntegralNumber() && epochMicros) {
                     long micros = v.asLong();
-                    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000).toString();
+                    return timestamp(field, Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000));
                 }
                 String s = text(field, v);
                 if (isUtcInstant(s)) {
                     return s;
                 }
+                String endless = infinity(s);
+                if (endless != null) {
+                    return endless;
+                }
                 try {
-                    return Instant.parse(s).toString();
+                    return timestamp(field, Instant.parse(s));
                 } catch (DateTimeParseException e) {
                     throw new InvalidEventException("field '" + field + "' is not an ISO-8601 instant: " + s);
                 }
             }
             case "date" -> {
                 if (v.isIntegralNumber() && epochMicros) {
-                    return LocalDate.ofEpochDay(v.asLong()).toString();
+                    long days = v.asLong();
+                    if (days < MIN_DATE.toEpochDay() || days > MAX_DATE.toEpochDay()) {
+                        throw new InvalidEventException("field '" + field + "' is out of PostgreSQL's date range: " + days + " days from 1970-01-01");
+                    }
+                    return date(field, LocalDate.ofEpochDay(days));
                 }
                 String s = text(field, v);
+                String endless = infinity(s);
+                if (endless != null) {
+                    return endless;
+                }
                 try {
-                    return LocalDate.parse(s).toString();
+                    return date(field, LocalDate.parse(s));
                 } catch (DateTimeParseException e) {
                     throw new InvalidEventException("field '" + field + "' is not an ISO-8601 date: " + s);
                 }
@@ -206,6 +224,72 @@ public record ColumnType(String name, int precision, int scale) {
         int second = digits(s, 17, 2);
         return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= YearMonth.of(year, month).lengthOfMonth()
                 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+    }
+
+    /** PostgreSQL's infinity or -infinity as it is bound, for the text infinity or -infinity in any case; else null. */
+    private static String infinity(String s) {
+        return s.equalsIgnoreCase("infinity") ? "infinity" : s.equalsIgnoreCase("-infinity") ? "-infinity" : null;
+    }
+
+    /** 1 for a bound infinity, -1 for -infinity, 0 for any other bound value. */
+    static int infinity(Object bound) {
+        return "infinity".equals(bound) ? 1 : "-infinity".equals(bound) ? -1 : 0;
+    }
+
+    /**
+     * An instant as PostgreSQL reads it: ISO-8601 in UTC; a year past 9999 without the sign ISO-8601 puts before it; a year
+     * of 0 or less (1 BC, 2 BC...) as yyyy-MM-dd HH:mm:ss[.f]+00 BC, PostgreSQL refusing a signed year. Outside
+     * PostgreSQL's timestamptz range (4714-11-24 BC to 294276-12-31 UTC) it is refused.
+     */
+    private static String timestamp(String field, Instant t) {
+        if (t.isBefore(MIN_TIMESTAMP) || t.isAfter(MAX_TIMESTAMP)) {
+            throw new InvalidEventException("field '" + field + "' is out of PostgreSQL's timestamptz range: " + t);
+        }
+        String s = t.toString();
+        int dash = s.indexOf('-', 1);
+        int year = Integer.parseInt(s.substring(0, dash));
+        if (year > 0) {
+            return s.charAt(0) == '+' ? s.substring(1) : s;
+        }
+        return bcYear(year) + s.substring(dash, s.length() - 1).replace('T', ' ') + "+00 BC";
+    }
+
+    /** A date as PostgreSQL reads it: yyyy-MM-dd; a year past 9999 without its sign; a year of 0 or less as yyyy-MM-dd BC. */
+    private static String date(String field, LocalDate d) {
+        if (d.isBefore(MIN_DATE) || d.isAfter(MAX_DATE)) {
+            throw new InvalidEventException("field '" + field + "' is out of PostgreSQL's date range: " + d);
+        }
+        String s = d.toString();
+        if (d.getYear() > 0) {
+            return s.charAt(0) == '+' ? s.substring(1) : s;
+        }
+        return bcYear(d.getYear()) + s.substring(s.indexOf('-', 1)) + " BC";
+    }
+
+    /** The year BC of an ISO proleptic year of 0 or less (0 is 1 BC), in four digits at least. */
+    private static String bcYear(int isoYear) {
+        return String.format(Locale.ROOT, "%04d", 1 - isoYear);
+    }
+
+    /**
+     * A bound timestamptz or date value other than infinity read back, for ordering: an Instant for a timestamp, a
+     * LocalDate for a date.
+     */
+    static Comparable<?> temporal(String bound) {
+        boolean bc = bound.endsWith(" BC");
+        String s = bc ? bound.substring(0, bound.length() - 3) : bound;
+        int dash = s.indexOf('-');
+        int year = Integer.parseInt(s.substring(0, dash));
+        year = bc ? 1 - year : year;
+        String iso = (year < 0 ? String.format(Locale.ROOT, "-%04d", -year) : year > 9999 ? "+" + year
+                : String.format(Locale.ROOT, "%04d", year)) + s.substring(dash);
+        if (iso.indexOf(':') < 0) {
+            return LocalDate.parse(iso);
+        }
+        if (bc) {
+            iso = iso.replace(' ', 'T').replace("+00", "Z");
+        }
+        return Instant.parse(iso);
     }
 
     private static boolean digit(char c) {

@@ -130,21 +130,33 @@ public class FlowBatch extends LoadBatch<Row> {
 
     /** The record with the greater version column (the later one of two equal versions). */
     private Row newerByColumn(Row a, Row b) {
-        boolean bNewer = version(b.values()[versionIndex]).compareTo(version(a.values()[versionIndex])) >= 0;
+        boolean bNewer = compareVersions(b.values()[versionIndex], a.values()[versionIndex]) >= 0;
         return carryUnavailable(bNewer ? b : a, bNewer ? a : b);
     }
 
-    /** A bound version value as something comparable: numbers as numbers, timestamps as instants, dates as dates. */
+    /**
+     * Orders two bound values of a version column as PostgreSQL does: numbers as numbers, timestamps as instants, dates
+     * as dates (BC ones included), infinity after all of them and -infinity before.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Comparable version(Object bound) {
-        if (bound instanceof Long || bound instanceof Integer) {
-            return ColumnType.number(bound);
+    static int compareVersions(Object x, Object y) {
+        int ex = ColumnType.infinity(x);
+        int ey = ColumnType.infinity(y);
+        if (ex != 0 || ey != 0) {
+            return Integer.compare(ex, ey);
         }
-        String s = (String) bound;
-        if (s.contains("T")) {
-            return java.time.Instant.parse(s);
+        return ((Comparable) version(x)).compareTo(version(y));
+    }
+
+    /**
+     * A finite bound version value as something comparable: a number (a negative one included), an instant or a date (a
+     * dash past the first character, which a bound number never has).
+     */
+    private static Comparable<?> version(Object bound) {
+        if (bound instanceof String s && s.indexOf('-', 1) > 0) {
+            return ColumnType.temporal(s);
         }
-        return s.contains("-") ? java.time.LocalDate.parse(s) : ColumnType.number(s);
+        return ColumnType.number(bound);
     }
 
     /** A dimension's changes in LSN order, in rounds: round n holds the n-th change of each key. */
