@@ -58,9 +58,11 @@ public final class EngineRunner implements AutoCloseable {
     private boolean dimAway;
     private final List<DimBatch> waitingDims = new ArrayList<>();
     private long offset;
+    private final ModelTables tables;
 
     public EngineRunner(Scenario.Decl decl, Path dir) throws Exception {
         this.decl = decl;
+        this.tables = new ModelTables(warehouse, decl, "");
         Files.createDirectories(dir);
         file = dir.resolve("model-flows-" + java.util.UUID.randomUUID() + ".camel.yaml");
         Files.writeString(file, declarations(decl));
@@ -69,8 +71,29 @@ public final class EngineRunner implements AutoCloseable {
         flows = new Flows(declared, 65_536, "model", new PipelineStats(new SimpleMeterRegistry()), null, warehouse.dataSource());
     }
 
-    /** The three flows as a user writes them (one file, three beans). */
+    /** The flows as a user writes them (one file, a bean each), read from topics named as the flows. */
     static String declarations(Scenario.Decl d) {
+        return declarations(d, "", f -> f);
+    }
+
+    /**
+     * The flows with suffix at the end of their names (a dash before it) and their tables' (an underscore before it), each
+     * reading the topic named by topic from its unsuffixed name.
+     */
+    static String declarations(Scenario.Decl d, String suffix, java.util.function.UnaryOperator<String> topic) {
+        String beans = beans(d).replaceAll("\\b(model-(members|facts|patches|orders|mirror|readings))\\b", "$1" + (suffix.isEmpty() ? "" : "-" + suffix))
+                .replaceAll("\\b(dim_member|fact_model|agg_model|fact_order_model|mirror_order_model|fact_reading_model)\\b",
+                        "$1" + (suffix.isEmpty() ? "" : "_" + suffix));
+        StringBuilder y = new StringBuilder(beans);
+        for (String flow : List.of("model-members", "model-facts", "model-patches", "model-orders", "model-mirror", "model-readings")) {
+            String name = suffix.isEmpty() ? flow : flow + "-" + suffix;
+            String file = io.tidewater.testing.FlowFiles.flow(name, topic.apply(flow), "x: y");
+            y.append(file.substring(file.indexOf("- templatedRoute")));
+        }
+        return y.toString();
+    }
+
+    private static String beans(Scenario.Decl d) {
         StringBuilder y = new StringBuilder("- beans:\n");
         y.append("    - name: model-members\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n");
         y.append("        format: debezium\n        kind: dimension\n        table: dim_member\n        key: member_id\n");
@@ -130,10 +153,6 @@ public final class EngineRunner implements AutoCloseable {
         y.append("        columns:\n          reading_id: {field: id, type: bigint}\n");
         y.append("          ver: {field: ver, type: ").append(ch.readingVersion()).append("}\n");
         y.append("          value: {field: value, type: int, required: false}\n");
-        for (String flow : List.of("model-members", "model-facts", "model-patches", "model-orders", "model-mirror", "model-readings")) {
-            y.append(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y").substring(io.tidewater.testing.FlowFiles.flow(flow, flow, "x: y")
-                    .indexOf("- templatedRoute")));
-        }
         return y.toString();
     }
 
@@ -284,6 +303,10 @@ public final class EngineRunner implements AutoCloseable {
 
     /** A member's change as Debezium sends it: a delete's before is its key, or the whole row under replica identity full. */
     String envelope(DimChange c) {
+        return envelope(decl, c);
+    }
+
+    static String envelope(Scenario.Decl decl, DimChange c) {
         String row = "{\"id\":" + c.id() + ",\"name\":" + (c.unavailableName() ? str(io.tidewater.flow.Toast.PLACEHOLDER) : str(c.name()))
                 + ",\"region\":" + str(c.region()) + ",\"tier\":" + str(c.tier()) + "}";
         boolean delete = c.op().equals("d");
@@ -294,6 +317,10 @@ public final class EngineRunner implements AutoCloseable {
 
     /** A change as Debezium sends it: a delete's before is its key, or the whole row under replica identity full. */
     String envelope(Scenario.OrderChange c) {
+        return envelope(decl, c);
+    }
+
+    static String envelope(Scenario.Decl decl, Scenario.OrderChange c) {
         String row = "{\"id\":" + c.id() + ",\"status\":" + str(c.status()) + ",\"note\":"
                 + (c.unavailableNote() ? str(io.tidewater.flow.Toast.PLACEHOLDER) : str(c.note())) + "}";
         boolean delete = c.op().equals("d");
@@ -302,31 +329,13 @@ public final class EngineRunner implements AutoCloseable {
                 + (c.sourceLsn() == null ? "null" : c.sourceLsn()) + "},\"op\":\"" + c.op() + "\",\"ts_ms\":" + (1_795_500_000_000L + c.lsn()) + "}";
     }
 
-    public List<String> orderFacts() {
-        boolean soft = decl.changes().factDeletes().equals("soft");
-        return warehouse.rows("SELECT * FROM fact_order_model ORDER BY order_id").stream().map(r -> "order " + r.get("order_id")
-                + " status=" + r.get("status") + " note=" + r.get("note") + " lsn=" + r.get("source_lsn") + (soft ? " deleted=" + r.get("deleted") : ""))
-                .toList();
-    }
-
-    public List<String> mirrorRows() {
-        boolean soft = decl.changes().mirrorDeletes().equals("soft");
-        boolean guarded = decl.changes().mirrorGuarded();
-        return warehouse.rows("SELECT * FROM mirror_order_model ORDER BY id").stream().map(r -> "order " + r.get("id")
-                + " status=" + r.get("status") + " note=" + r.get("note") + (guarded ? " lsn=" + r.get("source_lsn") : "")
-                + (soft ? " deleted=" + r.get("deleted") : "")).toList();
-    }
-
     String json(Scenario.Reading r) {
+        return json(decl, r);
+    }
+
+    static String json(Scenario.Decl decl, Scenario.Reading r) {
         String ver = decl.changes().readingVersion().equals("bigint") ? String.valueOf(r.ver()) : "\"" + r.at() + "\"";
         return "{\"id\":" + r.id() + ",\"ver\":" + ver + opt("value", r.value()) + "}";
-    }
-
-    /** The fact versioned by a declared column, in the model's words (a timestamptz version as minutes from the first AT). */
-    public List<String> readingRows() {
-        return warehouse.rows("SELECT * FROM fact_reading_model ORDER BY reading_id").stream().map(r -> "reading " + r.get("reading_id")
-                + " ver=" + (r.get("ver") instanceof Timestamp t ? (t.toInstant().getEpochSecond() - Scenario.AT.get(0).getEpochSecond()) / 60 : r.get("ver"))
-                + " value=" + r.get("value")).toList();
     }
 
     static String json(FactEvent e) {
@@ -347,33 +356,9 @@ public final class EngineRunner implements AutoCloseable {
         return s == null ? "null" : "\"" + s + "\"";
     }
 
-    /** The dimension's rows in the model's words: each key's versions in the order they were made. */
-    public List<String> dimension() {
-        return warehouse.rows("SELECT * FROM dim_member ORDER BY member_id, member_key").stream().map(r -> {
-            return "member " + r.get("member_id") + " #" + ordinal(r) + " name=" + r.get("name") + " region=" + r.get("region")
-                    + " tier=" + r.get("tier") + " current=" + r.get("is_current") + " inferred=" + r.get("is_inferred")
-                    + " lsn=" + r.get("source_lsn");
-        }).toList();
-    }
-
-    private int ordinal(Map<String, Object> r) {
-        return (int) warehouse.count("SELECT count(*) FROM dim_member WHERE member_id = " + r.get("member_id") + " AND member_key < "
-                + r.get("member_key"));
-    }
-
-    public List<String> facts() {
-        return warehouse.rows("SELECT f.*, d.member_id AS ref_id, (SELECT count(*) FROM dim_member o WHERE o.member_id = d.member_id "
-                + "AND o.member_key < d.member_key) AS ref_ordinal FROM fact_model f LEFT JOIN dim_member d ON d.member_key = f.member_key "
-                + "ORDER BY f.event_id").stream().map(r -> "fact " + r.get("event_id") + " placeholder=" + r.get("is_placeholder")
-                + " cust=" + r.get("cust") + " at=" + (r.get("at") == null ? null : ((Timestamp) r.get("at")).toInstant()) + " amount="
-                + r.get("amount") + " cat=" + r.get("cat") + " member=" + (r.get("ref_id") == null ? null : r.get("ref_id") + "#" + r.get("ref_ordinal"))
-                + " note=" + r.get("note") + " score=" + r.get("score") + " ver=" + (decl.patchVersioned() ? r.get("ver") : null)).toList();
-    }
-
-    public List<String> rollup(FlowModel model) {
-        return warehouse.rows("SELECT * FROM agg_model").stream().map(r -> model.group(
-                        r.get("day") == null ? null : ((Timestamp) r.get("day")).toInstant(), (String) r.get("cat"), (String) r.get("region"))
-                        + " n=" + r.get("n") + " total=" + r.get("total")).sorted().toList();
+    /** The tables, read back in the model's words. */
+    public ModelTables tables() {
+        return tables;
     }
 
     @Override
