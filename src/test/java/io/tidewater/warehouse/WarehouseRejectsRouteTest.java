@@ -22,9 +22,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11, point 1: records that pass validation but that the warehouse refuses (a NUL byte in a text field, a
- * timestamp past PostgreSQL's range, a value too long for its column) never block their flow. Exactly those records go
- * to the dead-letter topic with the SQLSTATE and PostgreSQL's message, and every other record of their batches loads.
+ * Issue 11, point 1: records that pass validation but that the warehouse refuses (a NUL byte in a text field, a value
+ * too long for its column, a rule of the warehouse's own) never block their flow. Exactly those records go to the
+ * dead-letter topic with the SQLSTATE and PostgreSQL's message for each (never another record's of its batch), and every
+ * other record of their batches loads; a timestamp past PostgreSQL's range is refused before the warehouse is asked.
  */
 class WarehouseRejectsRouteTest extends LoadRouteTestSupport {
 
@@ -32,7 +33,10 @@ class WarehouseRejectsRouteTest extends LoadRouteTestSupport {
 
     @Test
     void refusedRecordsAreDeadLetteredAndTheRestLoads() throws Exception {
+        // A rule of the warehouse's own, which no declaration knows: a call of 777 s is refused (SQLSTATE 23514).
+        warehouse.execute("ALTER TABLE fact_call ADD CONSTRAINT calls_not_777 CHECK (duration_sec <> 777)");
         List<String[]> callRecords = new ArrayList<>();
+        Map<String, String> invalidCalls = new HashMap<>();
         Map<String, String> refusedCalls = new HashMap<>();
         Set<String> validCallIds = new HashSet<>();
         long validDuration = 0;
@@ -43,8 +47,11 @@ class WarehouseRejectsRouteTest extends LoadRouteTestSupport {
                 value = value.replace("agent-1", "a" + NUL + "b");
                 refusedCalls.put(value, "0x00");
             } else if (i == 600 || i == 1199) {
+                // Past PostgreSQL's range: refused before the warehouse is asked.
                 value = value.replace("2026-11-24T1" + (i % 10) + ":00:00Z", "+300000-01-01T00:00:00Z");
-                refusedCalls.put(value, "+300000");
+                invalidCalls.put(value, "out of PostgreSQL's timestamptz range");
+            } else if (i == 767) {
+                refusedCalls.put(value, "calls_not_777");
             } else {
                 validCallIds.add(id);
                 validDuration += 10 + i;
@@ -89,11 +96,20 @@ class WarehouseRejectsRouteTest extends LoadRouteTestSupport {
         assertEquals(300 - refusedOrders.size(), warehouse.count("SELECT count(*) FROM fact_order WHERE status IS NOT NULL"));
         assertEquals(99, warehouse.count("SELECT count(*) FROM dim_customer WHERE customer_id >= 1000 AND NOT is_inferred"));
 
-        assertDeadLetters(calls, refusedCalls.keySet());
         // Each with the warehouse's reason for it, never that of another record of its batch.
-        for (ConsumerRecord<String, String> r : Topics.readAll(calls + ".dlq", refusedCalls.size(), Duration.ofSeconds(8))) {
+        List<ConsumerRecord<String, String>> callLetters = Topics.readAll(calls + ".dlq", refusedCalls.size() + invalidCalls.size() + 1,
+                Duration.ofSeconds(8));
+        assertEquals(refusedCalls.size() + invalidCalls.size(), callLetters.size(), "each refused call once");
+        for (ConsumerRecord<String, String> r : callLetters) {
+            String message = header(r, "tidewater.error.message");
+            if (invalidCalls.containsKey(r.value())) {
+                assertTrue(message.contains(invalidCalls.get(r.value())), message);
+                continue;
+            }
             String reason = refusedCalls.get(r.value());
-            assertTrue(header(r, "tidewater.error.message").contains(reason), reason + " in " + header(r, "tidewater.error.message"));
+            assertNotNull(reason, "dead-lettered: " + r.value());
+            assertTrue(message.contains(reason), reason + " in " + message);
+            assertWarehouseRefusal(r, calls);
         }
         assertDeadLetters(orders, refusedOrders);
         assertDeadLetters(customers, refusedCustomers);
@@ -105,17 +121,22 @@ class WarehouseRejectsRouteTest extends LoadRouteTestSupport {
         Set<String> values = new HashSet<>();
         for (ConsumerRecord<String, String> r : dlq) {
             values.add(r.value());
-            String state = header(r, "tidewater.error.sqlstate");
-            assertNotNull(state, "SQLSTATE of " + r.value());
-            assertTrue(state.startsWith("22"), "a data exception: " + state);
-            assertTrue(header(r, "tidewater.error.message").contains("ERROR"), header(r, "tidewater.error.message"));
-            assertEquals("org.postgresql.util.PSQLException", header(r, "tidewater.error.class"));
-            assertEquals(topic, header(r, "tidewater.error.topic"));
-            assertNotNull(header(r, "tidewater.error.offset"));
-            assertEquals("rejects-test", header(r, "source"));
+            assertWarehouseRefusal(r, topic);
         }
         assertEquals(expected, values, "dead letters of " + topic);
         assertEquals(expected.size(), dlq.size(), "each refused record once in " + topic + ".dlq");
+    }
+
+    /** A dead letter of a record the warehouse refused: its SQLSTATE (a data exception or a violated rule) and context. */
+    private static void assertWarehouseRefusal(ConsumerRecord<String, String> r, String topic) {
+        String state = header(r, "tidewater.error.sqlstate");
+        assertNotNull(state, "SQLSTATE of " + r.value());
+        assertTrue(state.startsWith("22") || state.startsWith("23"), "a data exception or a violated rule: " + state);
+        assertTrue(header(r, "tidewater.error.message").contains("ERROR"), header(r, "tidewater.error.message"));
+        assertEquals("org.postgresql.util.PSQLException", header(r, "tidewater.error.class"));
+        assertEquals(topic, header(r, "tidewater.error.topic"));
+        assertNotNull(header(r, "tidewater.error.offset"));
+        assertEquals("rejects-test", header(r, "source"));
     }
 
     private static String header(ConsumerRecord<String, String> r, String name) {
