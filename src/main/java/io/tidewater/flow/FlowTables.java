@@ -294,26 +294,36 @@ public final class FlowTables {
      */
     public static void repair(DataSource edw, Collection<FlowSpec> starting, Map<String, FlowSpec> flows) {
         for (FlowSpec f : starting) {
-            if (f.kind() != Kind.FACT || f.rollups().isEmpty() || f.lookups().isEmpty()) {
-                continue;
+            if (!f.lookups().isEmpty()) {
+                recompute(edw, f, flows);
             }
-            for (Rollup r : f.rollups()) {
-                long t0 = System.nanoTime();
-                try (Connection c = edw.getConnection()) {
-                    c.setAutoCommit(false);
-                    try (Statement st = c.createStatement()) {
-                        st.execute(FlowSql.rebuild(f, r, flows));
-                        c.commit();
-                    } catch (SQLException | RuntimeException e) {
-                        c.rollback();
-                        throw e;
-                    }
-                } catch (SQLException e) {
-                    throw new IllegalStateException("Flow " + f.name() + ": cannot recompute rollup " + r.table() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Recomputes every rollup of a fact flow from its facts, each in a transaction of its own under the locks
+     * {@link FlowSql#rebuild} takes: exact while no batch of the flow's earlier declaration can still be written.
+     */
+    public static void recompute(DataSource edw, FlowSpec f, Map<String, FlowSpec> flows) {
+        if (f.kind() != Kind.FACT || f.rollups().isEmpty()) {
+            return;
+        }
+        for (Rollup r : f.rollups()) {
+            long t0 = System.nanoTime();
+            try (Connection c = edw.getConnection()) {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    st.execute(FlowSql.rebuild(f, r, flows));
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
                 }
-                LOG.info("Flow {}: rollup {} recomputed from {} before it loads, in {} ms", f.name(), r.table(), f.table(),
-                        (System.nanoTime() - t0) / 1_000_000);
+            } catch (SQLException e) {
+                throw new IllegalStateException("Flow " + f.name() + ": cannot recompute rollup " + r.table() + ": " + e.getMessage(), e);
             }
+            LOG.info("Flow {}: rollup {} recomputed from {} before it loads, in {} ms", f.name(), r.table(), f.table(),
+                    (System.nanoTime() - t0) / 1_000_000);
         }
     }
 

@@ -309,12 +309,24 @@ public class Flows {
         return change;
     }
 
-    /** The rollups of the fact flows that start or are declared again, recomputed before they load (see FlowTables.repair). */
+    /**
+     * The rollups of the fact flows that start, recomputed before they load (see FlowTables.repair). A flow declared
+     * again has its recomputed by {@link #recomputeRollups} once its routes of the earlier declaration have stopped.
+     */
     private void repair(Change change) {
         if (warehouse != null) {
-            List<FlowSpec> starting = new ArrayList<>(change.started());
-            starting.addAll(change.reloaded());
-            FlowTables.repair(warehouse, starting, flows);
+            FlowTables.repair(warehouse, change.started(), flows);
+        }
+    }
+
+    /**
+     * Recomputes a fact flow's rollups from its facts: for a flow declared again, between the stop of its routes of the
+     * earlier declaration and the start of its new ones, so that no batch bound for the earlier declaration (its measures
+     * and groups) is written after it.
+     */
+    public void recomputeRollups(FlowSpec f) {
+        if (warehouse != null) {
+            FlowTables.recompute(warehouse, f, flows);
         }
     }
 

@@ -158,21 +158,33 @@ public final class RoutesWatcher implements AutoCloseable {
     /** Once the flows changed: the routes of the flows that start or were read again are made from the templates. */
     private void start(Flows.Change change) throws Exception {
         for (FlowSpec f : change.started()) {
-            routes(f);
+            routes(f, false);
             LOG.info("Flow {} started from {}: {} into {}", f.name(), f.file(), f.topic(), f.table());
         }
         for (FlowSpec f : change.reloaded()) {
-            routes(f);
+            routes(f, true);
             LOG.info("Flow {} reloaded from {}: {} into {}", f.name(), f.file(), f.topic(), f.table());
         }
     }
 
-    /** A flow's two routes, made again from the templates and started. */
-    private void routes(FlowSpec f) throws Exception {
+    /**
+     * A flow's two routes, made again from the templates and started. again: the flow was declared again, and its rollups
+     * are recomputed once the routes of its earlier declaration have stopped (their last batch written or abandoned),
+     * before the new ones load.
+     */
+    private void routes(FlowSpec f, boolean again) throws Exception {
         for (String id : List.of(f.route(), f.applyRoute())) {
             if (context.getRoute(id) != null) {
                 context.getRouteController().stopRoute(id);
                 context.removeRoute(id);
+            }
+        }
+        if (again) {
+            try {
+                flows.recomputeRollups(f);
+            } catch (RuntimeException e) {
+                // The flow runs on; its rollups are recomputed at the next start.
+                LOG.error("Flow {}: {}; it loads on, and the next start recomputes its rollups", f.name(), e.getMessage());
             }
         }
         context.addRouteFromTemplate(f.applyRoute(), FlowReader.APPLY_TEMPLATE, java.util.Map.of("flow", f.name()));

@@ -292,6 +292,50 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         assertEquals(0L, Topics.size(tickets + ".dlq"));
     }
 
+    /**
+     * A measure added by saving the file while tickets stream in: the rollup, recomputed once the routes of the earlier
+     * declaration have stopped, holds every ticket in the new measure too, none of the batches written around the save
+     * left out.
+     */
+    @Test
+    void aMeasureAddedWhileTicketsStreamInCountsEveryTicket() throws Exception {
+        Flows flows = context.getRegistry().findSingleByType(Flows.class);
+        watcher = new RoutesWatcher(context, flows, routes).start();
+        int total = 20000;
+        Thread producer = new Thread(() -> {
+            try {
+                for (long first = 1; first <= total; first += 100) {
+                    List<String[]> records = new java.util.ArrayList<>();
+                    for (long id = first; id < first + 100; id++) {
+                        records.add(new String[] {String.valueOf(id), "{\"id\":" + id + ",\"customerId\":" + (id % 3 + 1)
+                                + ",\"openedAt\":\"2026-11-24T10:00:00Z\"}"});
+                    }
+                    Topics.send(tickets, records, null, null);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "tickets-producer");
+        producer.start();
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") >= 400);
+        save("events-tickets.camel.yaml", ticketsFlow("region").replace("      tickets: count\n",
+                "      tickets: count\n" + "      customer_sum: sum(customer_id)\n".indent(8)));
+        // The save is taken while the tickets still stream in.
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                + "AND table_name = 'agg_tickets_daily' AND column_name = 'customer_sum'") == 1);
+        assertTrue(warehouse.count("SELECT count(*) FROM fact_ticket") < total, "the tickets still stream in at the save");
+        producer.join(WAIT.toMillis());
+        await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == total);
+        long customers = 0;
+        for (long id = 1; id <= total; id++) {
+            customers += id % 3 + 1;
+        }
+        String expected = "unknown|" + total + "|" + customers;
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of(expected), warehouse.rows("SELECT region, tickets, customer_sum FROM agg_tickets_daily")
+                .stream().map(r -> r.get("region") + "|" + r.get("tickets") + "|" + r.get("customer_sum")).toList()));
+        assertEquals(0L, Topics.size(tickets + ".dlq"));
+    }
+
     /** agg_tickets_daily's rows as "region|customer|tickets|customer_sum|priority_sum|priority_sum_count" (customer: by customer). */
     private List<String> measured(boolean byCustomer) {
         return warehouse.rows("SELECT region, " + (byCustomer ? "customer" : "NULL") + " AS customer, tickets, customer_sum, priority_sum, "
@@ -371,7 +415,8 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
 
         Files.delete(routes.resolve("events-tickets.camel.yaml"));
         await().atMost(WAIT).until(() -> context.getRoute("events-tickets") == null && context.getRoute("apply-events-tickets") == null);
-        assertTrue(!flows.all().containsKey("events-tickets") && !flows.waiting().containsKey("events-tickets"));
+        // Its routes stop first, then the flows change.
+        await().atMost(WAIT).until(() -> !flows.all().containsKey("events-tickets") && !flows.waiting().containsKey("events-tickets"));
         assertTrue(checks.stream().noneMatch(c -> c.getId().equals("flow-events-tickets")), "no check for a flow no longer declared");
         sendTickets(4, 2, 1);
         // Its table stays, and nothing loads it any more.
