@@ -418,8 +418,8 @@ public final class FlowSql {
      * A patch: columns of another flow's table, merged with what is there (first, least, greatest, latest), in any order.
      * Without a version, latest is the last to arrive; with one, latest is the value of the record with the greatest
      * version (a record older than the row's version changes no latest column, and the row keeps its greatest version).
+     * placeholders: the patched table is an unversioned fact's, whose rows a patch makes are marked as no fact.
      */
-    /** placeholders: the patched table is an unversioned fact's, whose rows a patch makes are marked as no fact. */
     public static String patch(FlowSpec f, boolean placeholders) {
         List<String> stored = f.stored().stream().map(Column::name).toList();
         String key = names(f.key());
