@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.tidewater.capture.AddedTableBackfill;
 import io.tidewater.capture.CaptureHealthCheck;
+import io.tidewater.capture.CaptureRoutes;
 import io.tidewater.capture.ChangePublisher;
+import io.tidewater.config.CaptureBlocks;
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.ConfigRules;
 import io.tidewater.config.Keys;
@@ -21,6 +23,7 @@ import io.tidewater.demo.DemoTraffic;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewater.embedded.FreePorts;
+import io.tidewater.flow.FlowRoutes;
 import io.tidewater.flow.Flows;
 import io.tidewater.flow.Placeholders;
 import io.tidewater.flow.FlowSpec;
@@ -158,7 +161,7 @@ public final class Application {
             // A capture-only instance: the load instances, scaled out elsewhere, load what it captures.
             excluded.addAll(List.of("events-*", "cdc-*", "apply-*", "flow-*", "load-*", "replay-*"));
             // and the routes of every declared flow, whatever its name
-            for (FlowSpec f : Flows.read(Path.of("routes"), v -> Placeholders.resolve(v, config))) {
+            for (FlowSpec f : Flows.read(Path.of("routes"), Placeholders.of(config))) {
                 excluded.add(f.route());
                 excluded.add(f.applyRoute());
             }
@@ -170,12 +173,17 @@ public final class Application {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind("metricsRegistry", meters);
         Flows flows = LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers());
+        main.configure().addRoutesBuilder(new FlowRoutes(flows::declared));
         // A flow waiting for one not declared yet has its routes made from its file, but started only with what it waits for.
         List<String> waiting = flows.waiting().values().stream().flatMap(w -> java.util.stream.Stream.of(w.flow().route(),
                 w.flow().applyRoute())).toList();
         if (!waiting.isEmpty()) {
             main.addOverrideProperty("camel.main.autoStartupExcludePattern", String.join(",", waiting));
         }
+        // One capture route for each tidewater.capture.<db>.* block.
+        List<String> captured = config.getBoolean(Keys.CAPTURE_ENABLED, true) ? CaptureBlocks.databases(config.keys()) : List.of();
+        CaptureBlocks.defaults(config, infra.embedded()).forEach(main::addOverrideProperty);
+        main.configure().addRoutesBuilder(new CaptureRoutes(captured));
         ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers(), 3, config.getBoolean(Keys.CAPTURE_SCHEMAS, false));
         main.bind("changePublisher", publisher);
         boolean demoOn = demoEnabled(config, infra);
@@ -199,7 +207,7 @@ public final class Application {
                 if (config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
                     // A table added to a capture's include list enters its publication with a backfill, before the engine starts.
                     ctx.addLifecycleStrategy(new AddedTableBackfill());
-                    registry.register(new CaptureHealthCheck(ctx, publisher, List.of("capture-crm", "capture-sales")));
+                    registry.register(new CaptureHealthCheck(ctx, publisher, captured.stream().map(CaptureRoutes::routeId).toList()));
                 }
                 if (config.getBoolean(Keys.LOAD_ENABLED, true)) {
                     PipelineMonitor monitor = ctx.getRegistry().findSingleByType(PipelineMonitor.class);

@@ -12,10 +12,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The command line (picocli): {@code tidewater [run | check | replay | redrive | hawtio]}, each with --help. */
+/** The command line (picocli): {@code tidewater [run | check | schema | replay | redrive | hawtio]}, each with --help. */
 @Command(name = "tidewater", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Real-time ETL from Kafka and PostgreSQL CDC into the warehouse, declared in YAML flows.",
-        subcommands = {Cli.Run.class, Cli.Check.class, Cli.Replay.class, Cli.Redrive.class, Cli.Hawtio.class,
+        subcommands = {Cli.Run.class, Cli.Check.class, Cli.Schema.class, Cli.Replay.class, Cli.Redrive.class, Cli.Hawtio.class,
                 CommandLine.HelpCommand.class})
 public final class Cli implements Callable<Integer> {
 
@@ -53,6 +53,20 @@ public final class Cli implements Callable<Integer> {
         @Override
         public Integer call() {
             return io.tidewater.flow.FlowCheck.run(config, routes, System.getenv(), System.out);
+        }
+    }
+
+    @Command(name = "schema", mixinStandardHelpOptions = true,
+            description = "Prints the JSON Schema of a flow declaration (the properties of its io.tidewater.flow.FlowDeclaration bean), for editors; with --markdown, the README's reference table of the same properties.")
+    static final class Schema implements Callable<Integer> {
+        @Option(names = "--markdown", description = "print the reference table (Markdown) instead of the JSON Schema")
+        boolean markdown;
+
+        @Override
+        public Integer call() {
+            System.out.print(markdown ? io.tidewater.flow.DeclarationSchema.markdown() : io.tidewater.flow.DeclarationSchema.jsonSchemaText() + "\n");
+            System.out.flush();
+            return 0;
         }
     }
 

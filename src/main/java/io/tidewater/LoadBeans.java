@@ -63,11 +63,11 @@ public final class LoadBeans {
                              MeterRegistry meters, String bootstrapServers, Path routes) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
-        UnaryOperator<String> placeholders = v -> Placeholders.resolve(v, config);
+        UnaryOperator<String> placeholders = Placeholders.of(config);
         List<FlowSpec> declared = Flows.read(routes, placeholders);
         for (FlowSpec f : declared) {
             Matcher key = Placeholders.PLACEHOLDER.matcher(f.consumers().strip());
-            String value = Placeholders.resolve(f.consumers(), config);
+            String value = placeholders.apply(f.consumers());
             int consumers;
             try {
                 consumers = Integer.parseInt(value.strip());
@@ -183,6 +183,6 @@ public final class LoadBeans {
 
     /** The topics the flows declared in routes/ read. */
     public static List<String> loadTopics(TidewaterConfig config) {
-        return Flows.read(Path.of("routes"), v -> Placeholders.resolve(v, config)).stream().flatMap(f -> f.topics().stream()).toList();
+        return Flows.read(Path.of("routes"), Placeholders.of(config)).stream().flatMap(f -> f.topics().stream()).toList();
     }
 }

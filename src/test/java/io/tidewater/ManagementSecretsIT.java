@@ -197,7 +197,7 @@ class ManagementSecretsIT {
         assertTrue(answered.stream().allMatch(a -> ANSWERED_DUMPS.contains(a.substring(a.indexOf(' ') + 1))), "answered: " + answered);
         // The diagram's dump is the route as written: the password is its placeholder.
         assertTrue(calls.stream().anyMatch(c -> "dumpRoutesAsXml()".equals(c.operation()) && c.status() == 200
-                && c.response().contains("{{tidewater.capture.crm.password}}")), "dumpRoutesAsXml() answered with the placeholder");
+                && c.response().contains("{{tidewater.capture.{{db}}.password}}")), "dumpRoutesAsXml() answered with the placeholder");
     }
 
     private static List<Path> filesUnder(Path root) throws IOException {

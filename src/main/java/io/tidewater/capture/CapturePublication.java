@@ -24,12 +24,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Endpoint;
 import org.apache.camel.component.debezium.postgres.DebeziumPostgresEndpoint;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A capture route's filtered publication as PostgreSQL holds it: which tables of its include list (matched as Debezium
  * matches them) it lacks, and adding them before the engine starts, each new one with its backfill signal.
  */
 public final class CapturePublication {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CapturePublication.class);
 
     static final String PUBLICATION = "SELECT puballtables FROM pg_publication WHERE pubname = ?";
     static final String PUBLISHED = "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?";
@@ -40,6 +44,11 @@ public final class CapturePublication {
     static final String SIGNAL = "INSERT INTO %s (id, type, data) VALUES (?, 'execute-snapshot', ?)";
     /** Capture's own tables: in the publication, never published to a topic, so never backfilled. */
     static final Set<String> SUPPORT_TABLES = Set.of("tidewater_signal", "tidewater_heartbeat");
+    /** As src/main/resources/db/oltp-common/V2__capture_support.sql makes them. */
+    private static final Map<String, String> SUPPORT_DDL = Map.of(
+            "tidewater_heartbeat", "CREATE TABLE IF NOT EXISTS public.tidewater_heartbeat (id INTEGER PRIMARY KEY, ts TIMESTAMPTZ NOT NULL)",
+            "tidewater_signal", "CREATE TABLE IF NOT EXISTS public.tidewater_signal (id VARCHAR(64) PRIMARY KEY, type VARCHAR(32) NOT NULL, "
+                    + "data VARCHAR(2048))");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,6 +115,7 @@ public final class CapturePublication {
      */
     public Map<Table, String> addMissing(Duration slotWait) throws SQLException {
         try (Connection c = connect()) {
+            createSupportTables(c);
             Captured captured = captured(c);
             Set<Table> published = published(c, captured);
             if (published == null || slotActive(c) == null) {
@@ -141,6 +151,28 @@ public final class CapturePublication {
                 throw e;
             }
             return signals;
+        }
+    }
+
+    /**
+     * Capture's own tables (public.tidewater_heartbeat, which the heartbeat writes, and public.tidewater_signal), made
+     * when the database lacks them, so a database is captured from its configuration block alone.
+     */
+    private static void createSupportTables(Connection c) throws SQLException {
+        for (Map.Entry<String, String> t : SUPPORT_DDL.entrySet()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NULL")) {
+                ps.setString(1, "public." + t.getKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        continue;
+                    }
+                }
+            }
+            try (Statement create = c.createStatement()) {
+                create.execute(t.getValue());
+                LOG.info("Capture {}: created public.{}", c.getCatalog(), t.getKey());
+            }
         }
     }
 

@@ -94,6 +94,13 @@ public final class ConfigRules {
                 problems.add(e);
             }
         }
+        try {
+            if (config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
+                problems.addAll(CaptureBlocks.problems(config));
+            }
+        } catch (ConfigException e) {
+            // reported with the booleans
+        }
         return problems;
     }
 

@@ -20,6 +20,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
+import io.tidewater.config.CaptureBlocks;
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.ConfigRules;
 import io.tidewater.config.Keys;
@@ -61,7 +62,7 @@ public final class FlowCheck {
         Schema schema = schema();
         List<FlowSpec> flows = new ArrayList<>();
         TidewaterConfig resolved = config;
-        FlowReader reader = new FlowReader(v -> resolved == null ? v : Placeholders.resolve(v, resolved));
+        FlowReader reader = new FlowReader(resolved == null ? v -> v : Placeholders.of(resolved));
         for (Path f : files) {
             try {
                 Node root = new Compose(LoadSettings.builder().build()).composeString(Files.readString(f)).orElse(null);
@@ -77,7 +78,9 @@ public final class FlowCheck {
                 continue;
             }
             try {
-                flows.addAll(reader.read(f));
+                List<FlowSpec> declared = reader.read(f);
+                declared.stream().filter(FlowSpec::routesInFile).forEach(d -> out.println("note: " + shorter(d)));
+                flows.addAll(declared);
             } catch (FlowException e) {
                 problems.add(e.getMessage());
             } catch (ConfigException e) {
@@ -118,24 +121,35 @@ public final class FlowCheck {
         return problems.isEmpty() ? 0 : 1;
     }
 
+    /** How a flow file of an earlier release, bean and templatedRoutes, says the same in the bean alone. */
+    static String shorter(FlowSpec f) {
+        Map<String, String> p = f.sourceParameters();
+        String consumers = p.getOrDefault("consumers", "1");
+        return f.file() + ":" + f.line() + ": flow '" + f.name() + "' can be declared by its bean alone: add source: {topic: "
+                + quoted(p.get("topic")) + (consumers.equals("1") ? "" : ", consumers: " + quoted(consumers))
+                + "} to its properties and delete its two templatedRoutes (its apply route is then named "
+                + FlowSpec.applyRoute(f.name()) + ")";
+    }
+
+    private static String quoted(String v) {
+        return v != null && v.matches("[A-Za-z0-9._-]+") ? v : "\"" + v + "\"";
+    }
+
     /**
      * Warns about each topic a flow reads that nothing captures or produces: a topic under a capture's prefix whose table
      * the capture does not list, or, when Kafka answers, any other topic that does not exist or holds no record.
      */
     static void uncaptured(List<FlowSpec> flows, TidewaterConfig config, PrintStream out) {
-        java.util.regex.Pattern prefixKey = java.util.regex.Pattern.compile("tidewater\\.capture\\.([a-z0-9_]+)\\.topic-prefix");
         Map<String, String> prefixes = new java.util.TreeMap<>();
         java.util.Set<String> captured = new java.util.HashSet<>();
-        for (String key : config.keys()) {
-            java.util.regex.Matcher m = prefixKey.matcher(key);
-            if (m.matches()) {
-                String db = m.group(1);
-                String prefix = config.get(key, "");
-                prefixes.put(prefix, db);
-                for (String table : config.get("tidewater.capture." + db + ".tables", "").split(",")) {
-                    if (!table.isBlank()) {
-                        captured.add(prefix + "." + table.strip());
-                    }
+        Map<String, String> defaults = CaptureBlocks.defaults(config, false);
+        for (String db : CaptureBlocks.databases(config.keys())) {
+            String key = "tidewater.capture." + db + ".topic-prefix";
+            String prefix = config.get(key, defaults.get(key));
+            prefixes.put(prefix, db);
+            for (String table : config.get("tidewater.capture." + db + ".tables", "").split(",")) {
+                if (!table.isBlank()) {
+                    captured.add(prefix + "." + table.strip());
                 }
             }
         }
@@ -202,7 +216,7 @@ public final class FlowCheck {
     /** Prints a note for each flow that would wait at a start; returns those that would run. */
     private static List<FlowSpec> waiting(List<FlowSpec> flows, java.util.function.Predicate<String> tableExists, PrintStream out) {
         FlowDependencies.Split split = FlowDependencies.split(flows, tableExists, Map.of());
-        split.waiting().values().forEach(w -> out.println("note: " + w.flow().file() + ":" + w.flow().line() + ": flow '" + w.flow().name()
+        split.waiting().values().forEach(w -> out.println("note: " + w.flow().file() + ":" + w.line() + ": flow '" + w.flow().name()
                 + "' will wait for " + w.reason()));
         return List.copyOf(split.running().values());
     }

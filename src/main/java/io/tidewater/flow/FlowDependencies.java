@@ -2,6 +2,7 @@ package io.tidewater.flow;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -42,10 +43,10 @@ final class FlowDependencies {
         while (changed) {
             changed = false;
             for (FlowSpec f : running.values().toArray(FlowSpec[]::new)) {
-                String reason = waitsFor(f, all, running, tableExists);
-                if (reason != null) {
+                Waiting w = waitsFor(f, all, running, tableExists);
+                if (w != null) {
                     running.remove(f.name());
-                    waiting.put(f.name(), new Waiting(f, reason));
+                    waiting.put(f.name(), w);
                     changed = true;
                 }
             }
@@ -55,18 +56,25 @@ final class FlowDependencies {
         return new Split(running, ordered);
     }
 
-    /** What a flow waits for among the running ones, or null when it can run. */
-    private static String waitsFor(FlowSpec f, Map<String, FlowSpec> all, Map<String, FlowSpec> running, Predicate<String> tableExists) {
+    /** What a flow waits for among the running ones (at its lookup's or its table's line), or null when it can run. */
+    private static Waiting waitsFor(FlowSpec f, Map<String, FlowSpec> all, Map<String, FlowSpec> running, Predicate<String> tableExists) {
         for (FlowSpec.Lookup l : f.lookups()) {
             if (!running.containsKey(l.dimension())) {
-                return "flow " + l.dimension() + " (lookup '" + l.name() + "'), and starts when it " + (all.containsKey(l.dimension())
-                        ? "starts" : "is declared");
+                String reason = "flow " + l.dimension() + " (lookup '" + l.name() + "'), and starts when it "
+                        + (all.containsKey(l.dimension()) ? "starts" : "is declared");
+                if (!all.containsKey(l.dimension())) {
+                    List<String> dimensions = all.values().stream().filter(d -> d.kind() == FlowSpec.Kind.DIMENSION).map(FlowSpec::name).toList();
+                    String near = DeclarationSpec.nearest(l.dimension(), dimensions);
+                    reason += near == null ? "" : " (no file declares it: did you mean " + near + "?)";
+                }
+                return new Waiting(f, reason, l.line() > 0 ? l.line() : f.line());
             }
         }
         if (f.kind() == FlowSpec.Kind.PATCH && running.values().stream().noneMatch(o -> o.kind() != FlowSpec.Kind.PATCH
                 && o.table().equals(f.table())) && !tableExists.test(f.table())) {
             boolean declaredOwner = all.values().stream().anyMatch(o -> o.kind() != FlowSpec.Kind.PATCH && o.table().equals(f.table()));
-            return "a flow that loads " + f.table() + " (the table it patches), and starts when one " + (declaredOwner ? "starts" : "is declared");
+            return new Waiting(f, "a flow that loads " + f.table() + " (the table it patches), and starts when one "
+                    + (declaredOwner ? "starts" : "is declared"), f.line("table"));
         }
         return null;
     }

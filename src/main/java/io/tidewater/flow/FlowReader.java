@@ -18,6 +18,7 @@ import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.tidewater.events.InvalidEventException;
+import io.tidewater.flow.DeclarationSpec.Prop;
 import io.tidewater.flow.FlowSpec.Column;
 import io.tidewater.flow.FlowSpec.Deletes;
 import io.tidewater.flow.FlowSpec.Dimension;
@@ -37,19 +38,18 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Reads the flow declarations of a routes/*.camel.yaml file: a bean of type {@value #TYPE} whose properties declare the
- * flow, and the templatedRoutes of {@value #SOURCE_TEMPLATE} (topic, consumers) and {@value #APPLY_TEMPLATE} that run it.
- * Every mistake is reported with the file and line.
+ * flow, its source (topic, consumers) included; {@link FlowRoutes} makes its routes from the templates. A file of an
+ * earlier release, whose flow's source is given instead by templatedRoutes of {@value #SOURCE_TEMPLATE} (topic,
+ * consumers) and {@value #APPLY_TEMPLATE}, is read too, and Camel makes those routes. Every mistake is reported with
+ * the file and line.
  */
 public final class FlowReader {
 
     public static final String TYPE = "io.tidewater.flow.FlowDeclaration";
     public static final String SOURCE_TEMPLATE = "flow-source";
     public static final String APPLY_TEMPLATE = "flow-apply";
-    private static final Set<String> FORMATS = Set.of("json", "connect", "debezium");
-    private static final Set<String> FLOW_KEYS = Set.of("format", "kind", "table", "key", "columns", "version", "deletes",
-            "lookups", "rollups", "scd", "surrogateKey", "tracked", "cache");
-    private static final Set<String> COLUMN_KEYS = Set.of("field", "type", "required", "default", "stored", "expression",
-            "min", "max", "values", "merge");
+    private static final Prop SPEC = DeclarationSpec.DECLARATION;
+    private static final Prop COLUMN = DeclarationSpec.COLUMN;
 
     private final UnaryOperator<String> placeholders;
 
@@ -135,32 +135,56 @@ public final class FlowReader {
         List<FlowSpec> flows = new ArrayList<>();
         for (Map.Entry<String, MappingNode> e : declared.entrySet()) {
             String name = e.getKey();
-            Map<String, String> source = sources.get(name);
-            if (source != null && !name.equals(sourceRoutes.get(name))) {
+            Node source = get(e.getValue(), "source");
+            boolean routesInFile = sources.containsKey(name) || applyRoutes.containsKey(name);
+            if (source != null && routesInFile) {
+                throw new FlowException(file, line(source), "flow '" + name + "' declares its source twice: in 'source' and in a "
+                        + "templatedRoute of this file; keep 'source' and delete the flow's templatedRoutes");
+            }
+            if (source != null) {
+                Ctx c = new Ctx(file, "flow '" + name + "': source");
+                MappingNode s = c.asMap(source);
+                c.onlyKeys(s, DeclarationSpec.SOURCE);
+                Map<String, String> params = new LinkedHashMap<>();
+                params.put("flow", name);
+                params.put("topic", c.text(s, "topic"));
+                String consumers = scalar(get(s, "consumers"));
+                params.put("consumers", consumers == null ? DeclarationSpec.SOURCE.prop("consumers").orElseThrow().dflt() : consumers);
+                flows.add(flow(file, name, lines.get(name), e.getValue(), params, line(get(s, "topic")), name,
+                        FlowSpec.applyRoute(name), false));
+                continue;
+            }
+            if (!routesInFile) {
+                throw new FlowException(file, lines.get(name), "flow '" + name + "' needs a source: {topic: <the Kafka topic it "
+                        + "reads>, consumers: <how many consumers read it, 1 by default>}");
+            }
+            Map<String, String> templated = sources.get(name);
+            if (templated != null && !name.equals(sourceRoutes.get(name))) {
                 throw new FlowException(file, lines.get(name), "flow '" + name + "': its " + SOURCE_TEMPLATE
                         + " templatedRoute needs routeId: " + name + " (the flow's consumer route is named after the flow)");
             }
-            if (source == null || applyRoutes.get(name) == null) {
+            if (templated == null || applyRoutes.get(name) == null) {
                 throw new FlowException(file, lines.get(name), "flow '" + name + "' needs a templatedRoute of " + SOURCE_TEMPLATE
-                        + " and one of " + APPLY_TEMPLATE + " with the parameter flow: " + name);
+                        + " and one of " + APPLY_TEMPLATE + " with the parameter flow: " + name
+                        + " (or, shorter, a source: {topic, consumers} in place of both)");
             }
-            flows.add(flow(file, name, lines.get(name), e.getValue(), source, topicLines.get(name), sourceRoutes.get(name),
-                    applyRoutes.get(name)));
+            flows.add(flow(file, name, lines.get(name), e.getValue(), templated, topicLines.get(name), sourceRoutes.get(name),
+                    applyRoutes.get(name), true));
         }
         return flows;
     }
 
     private FlowSpec flow(Path file, String name, int line, MappingNode p, Map<String, String> source, int topicLine, String route,
-                          String apply) {
+                          String apply, boolean routesInFile) {
         Ctx c = new Ctx(file, "flow '" + name + "'");
-        c.onlyKeys(p, FLOW_KEYS);
+        c.onlyKeys(p, SPEC);
         Map<String, Integer> keyLines = new LinkedHashMap<>();
         for (NodeTuple t : p.getValue()) {
             keyLines.put(scalar(t.getKeyNode()), line(t.getKeyNode()));
         }
         keyLines.put("topic", topicLine);
-        String format = c.oneOf(p, "format", FORMATS, "json");
-        Kind kind = Kind.valueOf(c.oneOf(p, "kind", Set.of("fact", "dimension", "patch", "mirror"), null).toUpperCase(Locale.ROOT));
+        String format = c.oneOf(p, SPEC, "format", null);
+        Kind kind = Kind.valueOf(c.oneOf(p, SPEC, "kind", null).toUpperCase(Locale.ROOT));
         if (kind == Kind.MIRROR && !format.equals("debezium")) {
             throw c.error(get(p, "format") == null ? p : get(p, "format"), "a mirror replicates a table from its change events: it needs format: debezium");
         }
@@ -184,7 +208,7 @@ public final class FlowReader {
             }
         }
         String version = scalar(get(p, "version"));
-        Deletes deletes = Deletes.valueOf(c.oneOf(p, "deletes", Set.of("soft", "hard", "ignore"),
+        Deletes deletes = Deletes.valueOf(c.oneOf(p, SPEC, "deletes",
                 kind == Kind.MIRROR ? "hard" : version != null && !version.equals("lsn") ? "ignore" : "soft").toUpperCase(Locale.ROOT));
         if (version != null && (kind == Kind.DIMENSION || kind == Kind.MIRROR && !version.equals("lsn"))) {
             throw c.error(get(p, "version"), kind == Kind.MIRROR ? "a mirror is guarded by version: lsn, or not at all"
@@ -228,7 +252,7 @@ public final class FlowReader {
                 String ln = scalar(t.getKeyNode());
                 Ctx lc = c.in("lookup '" + ln + "'");
                 MappingNode l = lc.asMap(t.getValueNode());
-                lc.onlyKeys(l, Set.of("column", "dimension", "into"));
+                lc.onlyKeys(l, DeclarationSpec.LOOKUP);
                 Lookup lookup = new Lookup(lc.name(ln, l), lc.name(l, "column"), lc.text(l, "dimension"), lc.name(l, "into"),
                         line(t.getKeyNode()));
                 if (!columns.containsKey(lookup.column())) {
@@ -244,7 +268,7 @@ public final class FlowReader {
                 String rn = scalar(t.getKeyNode());
                 Ctx rc = c.in("rollup '" + rn + "'");
                 MappingNode r = rc.asMap(t.getValueNode());
-                rc.onlyKeys(r, Set.of("groupBy", "measures"));
+                rc.onlyKeys(r, DeclarationSpec.ROLLUP);
                 Map<String, String> groupBy = new LinkedHashMap<>();
                 Map<String, Integer> entryLines = new LinkedHashMap<>();
                 for (NodeTuple g : rc.map(r, "groupBy", true).getValue()) {
@@ -282,7 +306,7 @@ public final class FlowReader {
             if (key.size() != 1) {
                 throw c.error(get(p, "key"), "a dimension has one natural key column");
             }
-            String scd = c.oneOf(p, "scd", Set.of("1", "2"), "2");
+            String scd = c.oneOf(p, SPEC, "scd", null);
             List<String> tracked = c.list(p, "tracked");
             for (String t : tracked) {
                 if (!columns.containsKey(t)) {
@@ -293,10 +317,11 @@ public final class FlowReader {
                 throw c.error(p, "a type-2 dimension needs tracked: the columns whose change opens a new version");
             }
             MappingNode cache = c.map(p, "cache", false);
-            long size = 100_000;
-            long expire = 300;
+            Prop cacheSpec = SPEC.prop("cache").orElseThrow();
+            long size = Long.parseLong(cacheSpec.prop("size").orElseThrow().dflt());
+            long expire = Long.parseLong(cacheSpec.prop("expireSeconds").orElseThrow().dflt());
             if (cache != null) {
-                c.onlyKeys(cache, Set.of("size", "expireSeconds"));
+                c.onlyKeys(cache, cacheSpec);
                 size = c.positive(cache, "size", size, placeholders);
                 expire = c.positive(cache, "expireSeconds", expire, placeholders);
             }
@@ -309,18 +334,31 @@ public final class FlowReader {
                 }
             }
         }
-        String topic = placeholders.apply(source.get("topic"));
+        for (NodeTuple t : p.getValue()) {
+            Prop prop = SPEC.prop(scalar(t.getKeyNode())).orElseThrow();
+            if (!prop.isFor(kind)) {
+                throw c.error(t.getKeyNode(), "'" + prop.name() + "' is for " + prop.kindsText() + " only");
+            }
+        }
+        String topic;
+        try {
+            topic = placeholders.apply(source.get("topic"));
+        } catch (io.tidewater.config.ConfigException e) {
+            throw new FlowException(file, topicLine, "flow '" + name + "': its topic names " + e.key() + ", which is not set "
+                    + "(in application.properties or the environment)");
+        }
         if (topic == null || topic.isBlank()) {
-            throw new FlowException(file, topicLine, "flow '" + name + "': the " + SOURCE_TEMPLATE + " templatedRoute needs the parameter topic");
+            throw new FlowException(file, topicLine, "flow '" + name + "': " + (routesInFile ? "the " + SOURCE_TEMPLATE
+                    + " templatedRoute needs the parameter topic" : "its source needs a topic"));
         }
         for (String t : topic.split(",", -1)) {
             if (!t.matches("[A-Za-z0-9._-]+") && !t.contains("{{")) {
-                throw new FlowException(file, topicLine, "flow '" + name + "': '" + t + "' is not a Kafka topic name (the parameter topic "
+                throw new FlowException(file, topicLine, "flow '" + name + "': '" + t + "' is not a Kafka topic name (the " + (routesInFile ? "parameter " : "source's ") + "topic "
                         + "takes one topic, or several separated by commas without spaces)");
             }
         }
         return new FlowSpec(name, file, line, format, kind, table, key, columns, version, deletes, lookups, rollups, dimension,
-                topic, source.getOrDefault("consumers", "1"), route, apply, Map.copyOf(source), Map.copyOf(keyLines));
+                topic, source.getOrDefault("consumers", "1"), route, apply, Map.copyOf(source), routesInFile, Map.copyOf(keyLines));
     }
 
     private static Column column(Ctx c, String name, Node node, Kind kind) {
@@ -328,12 +366,15 @@ public final class FlowReader {
             throw c.error(node, "'" + name + "' is not a valid column name (lower-case letters, digits, '_')");
         }
         MappingNode m = c.asMap(node);
-        c.onlyKeys(m, COLUMN_KEYS);
+        c.onlyKeys(m, COLUMN);
         ColumnType type;
+        String declared = c.text(m, "type");
         try {
-            type = ColumnType.parse(c.text(m, "type"));
+            type = ColumnType.parse(declared);
         } catch (IllegalArgumentException e) {
-            throw c.error(get(m, "type"), e.getMessage());
+            String near = DeclarationSpec.nearest(declared, COLUMN.prop("type").orElseThrow().values());
+            throw c.error(get(m, "type"), near == null || !e.getMessage().startsWith("unknown type") ? e.getMessage()
+                    : "unknown type '" + declared + "' (did you mean '" + near + "'?); the types are " + ColumnType.NAMES);
         }
         String field = scalar(get(m, "field"));
         String expression = get(m, "expression") == null ? null : c.expression(get(m, "expression"));
@@ -360,8 +401,8 @@ public final class FlowReader {
         if (merge != null && kind != Kind.PATCH) {
             throw c.error(get(m, "merge"), "merge is for patch flows only");
         }
-        Merge mergeRule = merge == null ? (kind == Kind.PATCH ? Merge.LATEST : null)
-                : Merge.valueOf(c.oneOf(m, "merge", Set.of("first", "least", "greatest", "latest"), null).toUpperCase(Locale.ROOT));
+        Merge mergeRule = merge == null ? (kind == Kind.PATCH ? Merge.valueOf(COLUMN.prop("merge").orElseThrow().dflt().toUpperCase(Locale.ROOT)) : null)
+                : Merge.valueOf(c.oneOf(m, COLUMN, "merge", null).toUpperCase(Locale.ROOT));
         return new Column(name, line(node), field, type, required, defaultValue, c.bool(m, "stored", true), expression,
                 c.number(m, "min"), c.number(m, "max"), values, mergeRule);
     }
@@ -394,11 +435,11 @@ public final class FlowReader {
             return new FlowException(file, line(at), where + ": " + reason);
         }
 
-        void onlyKeys(MappingNode m, Set<String> allowed) {
+        void onlyKeys(MappingNode m, Prop spec) {
             for (NodeTuple t : m.getValue()) {
                 String k = scalar(t.getKeyNode());
-                if (!allowed.contains(k)) {
-                    throw error(t.getKeyNode(), "unknown property '" + k + "'; the properties are " + new java.util.TreeSet<>(allowed));
+                if (spec.prop(k).isEmpty()) {
+                    throw error(t.getKeyNode(), DeclarationSpec.unknownKey(k, spec.keys()));
                 }
             }
         }
@@ -444,16 +485,21 @@ public final class FlowReader {
             return v;
         }
 
-        String oneOf(MappingNode m, String key, Set<String> allowed, String dflt) {
+        /** The value of a CHOICE property of spec: as stated, else dflt, else the spec's default; needed without one. */
+        String oneOf(MappingNode m, Prop spec, String key, String dflt) {
+            Prop p = spec.prop(key).orElseThrow();
             String v = scalar(get(m, key));
             if (v == null) {
-                if (dflt == null) {
-                    throw error(m, "needs '" + key + "', one of " + new java.util.TreeSet<>(allowed));
+                String d = dflt != null ? dflt : p.dflt();
+                if (d == null) {
+                    throw error(m, "needs '" + key + "', one of " + String.join(", ", p.values()));
                 }
-                return dflt;
+                return d;
             }
-            if (!allowed.contains(v)) {
-                throw error(get(m, key), key + " must be one of " + new java.util.TreeSet<>(allowed) + ", was '" + v + "'");
+            if (!p.values().contains(v)) {
+                String near = DeclarationSpec.nearest(v, p.values());
+                throw error(get(m, key), key + " must be one of " + String.join(", ", p.values()) + ", was '" + v + "'"
+                        + (near == null ? "" : " (did you mean '" + near + "'?)"));
             }
             return v;
         }
@@ -500,9 +546,14 @@ public final class FlowReader {
             }
             BigDecimal n;
             try {
-                n = new BigDecimal(placeholders.apply(v).strip());
+                v = placeholders.apply(v);
+            } catch (io.tidewater.config.ConfigException e) {
+                throw error(get(m, key), key + " names " + e.key() + ", which is not set (in application.properties or the environment)");
+            }
+            try {
+                n = new BigDecimal(v.strip());
             } catch (NumberFormatException e) {
-                throw error(get(m, key), key + " must be a number, was '" + placeholders.apply(v) + "'");
+                throw error(get(m, key), key + " must be a number, was '" + v + "'");
             }
             if (n.signum() <= 0 || n.scale() > 0) {
                 throw error(get(m, key), key + " must be a positive whole number, was " + n);

@@ -13,15 +13,12 @@ import java.util.Set;
 public record FlowSpec(String name, Path file, int line, String format, Kind kind, String table, List<String> key,
                        Map<String, Column> columns, String version, Deletes deletes, List<Lookup> lookups,
                        List<Rollup> rollups, Dimension dimension, String topic, String consumers,
-                       String route, String applyRoute, Map<String, String> sourceParameters, Map<String, Integer> lines) {
+                       String route, String applyRoute, Map<String, String> sourceParameters, boolean routesInFile,
+                       Map<String, Integer> lines) {
 
-    /** A flow whose properties' lines are not known (only the bean's): each of them is reported at the bean's line. */
-    public FlowSpec(String name, Path file, int line, String format, Kind kind, String table, List<String> key,
-                    Map<String, Column> columns, String version, Deletes deletes, List<Lookup> lookups,
-                    List<Rollup> rollups, Dimension dimension, String topic, String consumers,
-                    String route, String applyRoute, Map<String, String> sourceParameters) {
-        this(name, file, line, format, kind, table, key, columns, version, deletes, lookups, rollups, dimension, topic, consumers,
-                route, applyRoute, sourceParameters, Map.of());
+    /** The id of the apply route of a flow declared with its source (the consumer route's id is the flow's name). */
+    public static String applyRoute(String flow) {
+        return flow + "-apply";
     }
 
     /**
@@ -109,7 +106,7 @@ public record FlowSpec(String name, Path file, int line, String format, Kind kin
     /** The same flow with other columns (a mirror's declared columns and those its records' schema adds). */
     public FlowSpec withColumns(Map<String, Column> cols) {
         return new FlowSpec(name, file, line, format, kind, table, key, cols, version, deletes, lookups, rollups, dimension, topic,
-                consumers, route, applyRoute, sourceParameters, lines);
+                consumers, route, applyRoute, sourceParameters, routesInFile, lines);
     }
 
     /** The topics the flow reads: its topic parameter, comma-separated (as Camel's Kafka endpoint takes them). */

@@ -252,8 +252,12 @@ public class Flows {
         }
     }
 
-    /** A declared flow that does not run yet, and what it waits for. */
-    public record Waiting(FlowSpec flow, String reason) {
+    /** A declared flow that does not run yet, what it waits for, and the line of the key that makes it wait. */
+    public record Waiting(FlowSpec flow, String reason, int line) {
+
+        public Waiting(FlowSpec flow, String reason) {
+            this(flow, reason, flow.line());
+        }
     }
 
     /**
@@ -336,7 +340,8 @@ public class Flows {
     }
 
     /** The declared flows, running and waiting. */
-    private List<FlowSpec> declared() {
+    /** Every declared flow: those that run and those that wait. */
+    public List<FlowSpec> declared() {
         List<FlowSpec> all = new ArrayList<>(flows.values());
         waiting.values().forEach(w -> all.add(w.flow()));
         return all;

@@ -1,33 +1,46 @@
 package io.tidewater.flow;
 
+import java.util.Properties;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.TidewaterConfig;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
 
-/** {{key}} and {{key:default}} in a flow file's values (topic, consumers, cache sizes), resolved from the configuration. */
+/**
+ * {{key}} and {{key:default}} in a flow file's values (topic, consumers, cache sizes), resolved by Camel's properties
+ * component from the configuration, exactly as the routes made from the flow resolve them.
+ */
 public final class Placeholders {
 
+    /** A value that is one placeholder: the key a message about the value names. */
     public static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
+    private static final Pattern MISSING = Pattern.compile("Property with key \\[([^]]+)]");
 
     private Placeholders() {
     }
 
-    /** The value with its placeholders resolved; a key that is not set fails, naming it. */
-    public static String resolve(String value, TidewaterConfig config) {
-        if (value == null) {
-            return null;
-        }
-        Matcher m = PLACEHOLDER.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = config.get(m.group(1).strip(), m.group(2));
+    /** Resolves values from the configuration (the file's keys, the environment's overrides); a key not set fails, naming it. */
+    public static UnaryOperator<String> of(TidewaterConfig config) {
+        CamelContext camel = new DefaultCamelContext(false);
+        camel.build();      // its type converter, which the properties component reads values with
+        Properties values = new Properties();
+        config.keys().forEach(k -> values.setProperty(k, config.get(k, "")));
+        camel.getPropertiesComponent().setInitialProperties(values);
+        return v -> {
             if (v == null) {
-                throw new ConfigException(m.group(1).strip(), "is not set, and a flow declaration uses it", "set it in application.properties");
+                return null;
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(v));
-        }
-        return m.appendTail(out).toString();
+            try {
+                return camel.resolvePropertyPlaceholders(v);
+            } catch (IllegalArgumentException e) {
+                Matcher m = MISSING.matcher(String.valueOf(e.getMessage()));
+                throw new ConfigException(m.find() ? m.group(1) : v, "is not set, and a flow declaration uses it",
+                        "set it in application.properties");
+            }
+        };
     }
 }

@@ -10,8 +10,10 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * its flows (their tables stay), and those that need one of them wait. Any other route file is reloaded by Camel's
  * routes loader (only that file's routes restart).
  *
- * <p>Camel's own route watcher does not recreate the routes of a changed {@code templatedRoute}, hence this one.
+ * <p>Camel's own route watcher does not make the routes of a flow declared by its bean alone, nor recreate those of a
+ * changed {@code templatedRoute}, hence this one.
  */
 public final class RoutesWatcher implements AutoCloseable {
 
@@ -102,7 +105,10 @@ public final class RoutesWatcher implements AutoCloseable {
                 LOG.info("Routes in {} reloaded: {}", file, ids);
                 return;
             }
-            start(flows.reload(file, declared, c -> stop(c, file + " no longer declares it")));
+            // A flow's routes as they run now: an edit may rename them (templatedRoutes given up for source, say).
+            Map<String, FlowSpec> earlier = new HashMap<>();
+            flows.declared().forEach(f -> earlier.put(f.name(), f));
+            start(flows.reload(file, declared, c -> stop(c, file + " no longer declares it")), earlier);
         } catch (FlowException e) {
             LOG.error("Refused {}: the flows keep running as they were", e.getMessage());
         } catch (Exception e) {
@@ -117,7 +123,7 @@ public final class RoutesWatcher implements AutoCloseable {
             return;
         }
         try {
-            start(flows.remove(file, c -> stop(c, file + " was deleted")));
+            start(flows.remove(file, c -> stop(c, file + " was deleted")), Map.of());
         } catch (Exception e) {
             LOG.error("Cannot stop the flows of {}, which was deleted: {}", file, e.getMessage());
         }
@@ -156,24 +162,29 @@ public final class RoutesWatcher implements AutoCloseable {
     }
 
     /** Once the flows changed: the routes of the flows that start or were read again are made from the templates. */
-    private void start(Flows.Change change) throws Exception {
+    private void start(Flows.Change change, Map<String, FlowSpec> earlier) throws Exception {
         for (FlowSpec f : change.started()) {
-            routes(f, false);
+            routes(f, earlier.get(f.name()), false);
             LOG.info("Flow {} started from {}: {} into {}", f.name(), f.file(), f.topic(), f.table());
         }
         for (FlowSpec f : change.reloaded()) {
-            routes(f, true);
+            routes(f, earlier.get(f.name()), true);
             LOG.info("Flow {} reloaded from {}: {} into {}", f.name(), f.file(), f.topic(), f.table());
         }
     }
 
     /**
-     * A flow's two routes, made again from the templates and started. again: the flow was declared again, and its rollups
+     * A flow's two routes, made again from the templates and started (those of its earlier declaration, if any, stopped
+     * and removed first, whatever their ids). again: the flow was declared again, and its rollups
      * are recomputed once the routes of its earlier declaration have stopped (their last batch written or abandoned),
      * before the new ones load.
      */
-    private void routes(FlowSpec f, boolean again) throws Exception {
-        for (String id : List.of(f.route(), f.applyRoute())) {
+    private void routes(FlowSpec f, FlowSpec earlier, boolean again) throws Exception {
+        Set<String> ids = new LinkedHashSet<>(List.of(f.route(), f.applyRoute()));
+        if (earlier != null) {
+            ids.addAll(List.of(earlier.route(), earlier.applyRoute()));
+        }
+        for (String id : ids) {
             if (context.getRoute(id) != null) {
                 context.getRouteController().stopRoute(id);
                 context.removeRoute(id);

@@ -59,7 +59,10 @@ public final class CaptureBench {
             ChangePublisher publisher = new ChangePublisher(kafka.bootstrapServers());
             camel.getRegistry().bind("changePublisher", publisher);
             PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, "file:routes/capture-errors.camel.yaml"),
-                    ResourceHelper.resolveResource(camel, "file:routes/capture-crm.camel.yaml"));
+                    ResourceHelper.resolveResource(camel, "file:routes/capture.camel.yaml"));
+            io.tidewater.capture.CaptureRoutes routes = new io.tidewater.capture.CaptureRoutes(java.util.List.of("crm"));
+            camel.addRoutes(routes);
+            camel.addTemplatedRoutes(routes);
             long s0 = System.nanoTime();
             camel.start();
             waitForRecords(kafka.bootstrapServers(), rows);

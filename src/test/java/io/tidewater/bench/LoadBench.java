@@ -713,17 +713,7 @@ public final class LoadBench implements Callable<Integer> {
                 "        kind: mirror",
                 "        table: " + table,
                 "        key: id",
-                "- templatedRoute:",
-                "    routeTemplateRef: flow-source",
-                "    routeId: " + name,
-                "    parameters:",
-                "      - {name: flow, value: " + name + "}",
-                "      - {name: topic, value: " + topic + "}",
-                "- templatedRoute:",
-                "    routeTemplateRef: flow-apply",
-                "    routeId: apply-" + name,
-                "    parameters:",
-                "      - {name: flow, value: " + name + "}",
+                "        source: {topic: " + topic + "}",
                 "");
     }
 

@@ -166,7 +166,10 @@ class CaptureAddedTableRouteTest {
         context.getRegistry().bind("changePublisher", publisher);
         context.addLifecycleStrategy(new AddedTableBackfill());
         PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context, "file:routes/capture-errors.camel.yaml"),
-                ResourceHelper.resolveResource(context, "file:routes/capture-sales.camel.yaml"));
+                ResourceHelper.resolveResource(context, "file:routes/capture.camel.yaml"));
+        CaptureRoutes routes = new CaptureRoutes(List.of("sales"));
+        context.addRoutes(routes);
+        context.addTemplatedRoutes(routes);
         return context;
     }
 

@@ -93,9 +93,11 @@ class CaptureKafkaOutageRouteTest extends CamelTestSupport {
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() throws Exception {
-        return PluginHelper.getRoutesLoader(context).findRoutesBuilders(
+        List<RoutesBuilder> builders = new java.util.ArrayList<>(PluginHelper.getRoutesLoader(context).findRoutesBuilders(
                 ResourceHelper.resolveResource(context, "file:routes/capture-errors.camel.yaml"),
-                ResourceHelper.resolveResource(context, "file:routes/capture-crm.camel.yaml")).toArray(new RoutesBuilder[0]);
+                ResourceHelper.resolveResource(context, "file:routes/capture.camel.yaml")));
+        builders.add(new CaptureRoutes(List.of("crm")));
+        return builders.toArray(new RoutesBuilder[0]);
     }
 
     @AfterEach

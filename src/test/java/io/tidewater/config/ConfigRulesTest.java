@@ -82,7 +82,8 @@ class ConfigRulesTest {
         // 0 picks a free port; an empty value in the file means the default; a capture port may name another key.
         TidewaterConfig config = TidewaterConfig.of(Map.of("tidewater.embedded.kafka.port", "0",
                 "tidewater.load.group-id", "", "tidewater.load.max-event-bytes", "1",
-                "tidewater.capture.sales.port", "{{tidewater.embedded.postgres.port}}"));
+                "tidewater.capture.sales.port", "{{tidewater.embedded.postgres.port}}", "tidewater.capture.sales.tables", "public.orders",
+                "tidewater.capture.sales.password", "embedded"));
         assertEquals(List.of(), ConfigRules.problems(config));
     }
 }

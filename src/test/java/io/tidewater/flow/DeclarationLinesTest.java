@@ -91,7 +91,7 @@ class DeclarationLinesTest {
         assertEquals(lineOf(file, "tickets: count"), r.lineOf("tickets"));
         assertEquals(lineOf(file, "customer: {column"), f.lookups().get(0).line());
         assertEquals(lineOf(file, "kind: fact"), f.line("kind"));
-        assertEquals(lineOf(file, "value: \"tickets\""), f.line("topic"));
+        assertEquals(lineOf(file, "topic: \"tickets\""), f.line("topic"));
         assertEquals(f.line(), f.line("scd"), "a property the file does not state: the bean's line");
     }
 
@@ -154,7 +154,7 @@ class DeclarationLinesTest {
                 columns:
                   id: {field: id, type: bigint}
                 """);
-        assertEquals(twin + ":" + lineOf(twin, "value: \"tickets\"") + ": flow 'events-twin' reads topic tickets, which flow "
+        assertEquals(twin + ":" + lineOf(twin, "topic: \"tickets\"") + ": flow 'events-twin' reads topic tickets, which flow "
                 + "'events-tickets' reads already", refused(tickets, twin));
 
         Path tickets2 = write("events-tickets2", "tickets2", """

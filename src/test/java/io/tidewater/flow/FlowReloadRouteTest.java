@@ -414,7 +414,7 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         await().atMost(WAIT).until(() -> warehouse.count("SELECT count(*) FROM fact_ticket") == 3);
 
         Files.delete(routes.resolve("events-tickets.camel.yaml"));
-        await().atMost(WAIT).until(() -> context.getRoute("events-tickets") == null && context.getRoute("apply-events-tickets") == null);
+        await().atMost(WAIT).until(() -> context.getRoute("events-tickets") == null && context.getRoute(FlowSpec.applyRoute("events-tickets")) == null);
         // Its routes stop first, then the flows change.
         await().atMost(WAIT).until(() -> !flows.all().containsKey("events-tickets") && !flows.waiting().containsKey("events-tickets"));
         assertTrue(checks.stream().noneMatch(c -> c.getId().equals("flow-events-tickets")), "no check for a flow no longer declared");

@@ -77,17 +77,7 @@ class FlowTablesTest {
                             measures:
                               payments: count
                               amount: sum(amount)
-                - templatedRoute:
-                    routeTemplateRef: flow-source
-                    routeId: events-payments
-                    parameters:
-                      - {name: flow, value: events-payments}
-                      - {name: topic, value: payments}
-                - templatedRoute:
-                    routeTemplateRef: flow-apply
-                    routeId: apply-payments
-                    parameters:
-                      - {name: flow, value: events-payments}
+                        source: {topic: payments}
                 """.formatted(amountType);
     }
 

@@ -59,7 +59,7 @@ class MirrorDeclarationTest {
         assertEquals(List.of("shard1.public.t", "shard2.public.t"), new FlowReader(v -> v).read(file).get(0).topics());
         Files.writeString(file, FlowFiles.flow("two", "shard1.public.t, shard2.public.t", properties));
         assertTrue(assertThrows(FlowException.class, () -> new FlowReader(v -> v).read(file)).getMessage()
-                .contains("' shard2.public.t' is not a Kafka topic name (the parameter topic takes one topic, or several separated by commas without spaces)"));
+                .contains("' shard2.public.t' is not a Kafka topic name (the source's topic takes one topic, or several separated by commas without spaces)"));
     }
 
     @Test

@@ -46,17 +46,7 @@ class VersionGuardTest {
                       sku: {field: sku, type: text}
                       price: {field: price, type: "numeric(10,2)"}
                       updated_at: {field: updatedAt, type: timestamptz}
-            - templatedRoute:
-                routeTemplateRef: flow-source
-                routeId: events-prices
-                parameters:
-                  - {name: flow, value: events-prices}
-                  - {name: topic, value: prices}
-            - templatedRoute:
-                routeTemplateRef: flow-apply
-                routeId: apply-prices
-                parameters:
-                  - {name: flow, value: events-prices}
+                    source: {topic: prices}
             """;
 
     private final Warehouse warehouse = Warehouse.create(TestNames.schema("version"));
@@ -138,17 +128,7 @@ class VersionGuardTest {
                       carrier: {field: carrier, type: text, required: false, merge: first}
                       shipped_at: {field: shippedAt, type: timestamptz, required: false, merge: least}
                       status_seq: {field: seq, type: bigint}
-            - templatedRoute:
-                routeTemplateRef: flow-source
-                routeId: events-tracking
-                parameters:
-                  - {name: flow, value: events-tracking}
-                  - {name: topic, value: tracking}
-            - templatedRoute:
-                routeTemplateRef: flow-apply
-                routeId: apply-tracking
-                parameters:
-                  - {name: flow, value: events-tracking}
+                    source: {topic: tracking}
             """;
 
     private static String tracking(long seq, String status, String carrier, String shippedAt) {

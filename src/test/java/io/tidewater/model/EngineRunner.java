@@ -84,13 +84,12 @@ public final class EngineRunner implements AutoCloseable {
         String beans = beans(d).replaceAll("\\b(model-(members|facts|patches|orders|mirror|readings))\\b", "$1" + (suffix.isEmpty() ? "" : "-" + suffix))
                 .replaceAll("\\b(dim_member|fact_model|agg_model|fact_order_model|mirror_order_model|fact_reading_model)\\b",
                         "$1" + (suffix.isEmpty() ? "" : "_" + suffix));
-        StringBuilder y = new StringBuilder(beans);
         for (String flow : List.of("model-members", "model-facts", "model-patches", "model-orders", "model-mirror", "model-readings")) {
             String name = suffix.isEmpty() ? flow : flow + "-" + suffix;
-            String file = io.tidewater.testing.FlowFiles.flow(name, topic.apply(flow), "x: y");
-            y.append(file.substring(file.indexOf("- templatedRoute")));
+            String bean = "    - name: " + name + "\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n";
+            beans = beans.replace(bean, bean + "        source: {topic: \"" + topic.apply(flow) + "\"}\n");
         }
-        return y.toString();
+        return beans;
     }
 
     private static String beans(Scenario.Decl d) {

@@ -1,13 +1,25 @@
 package io.tidewater.testing;
 
-/** Flow files as a user writes them into routes/: the declaration bean and the two templatedRoutes that run it. */
+/** Flow files as a user writes them into routes/: the declaration bean, its source among its properties. */
 public final class FlowFiles {
 
     private FlowFiles() {
     }
 
-    /** The file of flow {@code name} reading {@code topic}, its properties (YAML, one per line) on line 5 onwards. */
+    /**
+     * The file of flow {@code name} reading {@code topic}: the declaration bean alone, its properties (YAML, one per line)
+     * on line 5 onwards and its source last.
+     */
     public static String flow(String name, String topic, String properties) {
+        return "- beans:\n    - name: " + name + "\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n"
+                + properties.indent(8) + "        source: {topic: \"" + topic + "\"}\n";
+    }
+
+    /**
+     * The file of flow {@code name} as an earlier release had it written: the bean (properties on line 5 onwards) and
+     * two templatedRoutes that run it, the apply route named apply-{@code name}.
+     */
+    public static String withTemplatedRoutes(String name, String topic, String properties) {
         return "- beans:\n    - name: " + name + "\n      type: io.tidewater.flow.FlowDeclaration\n      properties:\n"
                 + properties.indent(8)
                 + "- templatedRoute:\n    routeTemplateRef: flow-source\n    routeId: " + name + "\n    parameters:\n"

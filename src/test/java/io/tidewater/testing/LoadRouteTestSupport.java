@@ -11,8 +11,12 @@ import java.util.stream.Stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewater.LoadBeans;
+import io.tidewater.capture.CaptureRoutes;
 import io.tidewater.capture.ChangePublisher;
+import io.tidewater.config.CaptureBlocks;
 import io.tidewater.config.TidewaterConfig;
+import io.tidewater.flow.FlowRoutes;
+import io.tidewater.flow.Flows;
 import io.tidewater.replay.ReplayService;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Registry;
@@ -105,6 +109,9 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
             captureSettings();
         }
         settings.putAll(settings());
+        if (withCapture()) {
+            CaptureBlocks.defaults(TidewaterConfig.of(settings), false).forEach(settings::putIfAbsent);
+        }
         try {
             Topics.ensure(calls, shipping, customers, orders, calls + ".dlq", shipping + ".dlq", customers + ".dlq", orders + ".dlq");
         } catch (Exception e) {
@@ -125,6 +132,16 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         settings.putAll(CaptureFixture.settings(capturePrefix, slot));
         settings.put("tidewater.topics.customers", customers);
         settings.put("tidewater.topics.orders", orders);
+    }
+
+    /** As the application wires capture: a table added to an include list is backfilled, capture's own tables made. */
+    @Override
+    protected org.apache.camel.CamelContext createCamelContext() throws Exception {
+        org.apache.camel.CamelContext camel = super.createCamelContext();
+        if (withCapture()) {
+            camel.addLifecycleStrategy(new io.tidewater.capture.AddedTableBackfill());
+        }
+        return camel;
     }
 
     @Override
@@ -149,7 +166,13 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
         for (int i = 0; i < files.size(); i++) {
             resources[i] = ResourceHelper.resolveResource(context, "file:" + files.get(i));
         }
-        return PluginHelper.getRoutesLoader(context).findRoutesBuilders(resources).toArray(new RoutesBuilder[0]);
+        List<RoutesBuilder> builders = new java.util.ArrayList<>(PluginHelper.getRoutesLoader(context).findRoutesBuilders(resources));
+        // The flows' own routes, from the templates just loaded, and with capture, one capture route per database.
+        builders.add(new FlowRoutes(context.getRegistry().findSingleByType(Flows.class)::declared));
+        if (withCapture()) {
+            builders.add(new CaptureRoutes(CaptureBlocks.databases(settings.keySet())));
+        }
+        return builders.toArray(new RoutesBuilder[0]);
     }
 
     /** The replay service of this test's routes. */
