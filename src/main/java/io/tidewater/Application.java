@@ -4,14 +4,16 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-import io.tidewater.capture.AddedTableBackfill;
-import io.tidewater.capture.CaptureHealthCheck;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewater.capture.CaptureRoutes;
 import io.tidewater.capture.ChangePublisher;
 import io.tidewater.config.CaptureBlocks;
@@ -19,30 +21,18 @@ import io.tidewater.config.ConfigException;
 import io.tidewater.config.ConfigRules;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
-import io.tidewater.demo.DemoTraffic;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewater.embedded.FreePorts;
+import io.tidewater.flow.FlowException;
 import io.tidewater.flow.FlowRoutes;
+import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.Flows;
 import io.tidewater.flow.Placeholders;
-import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.RoutesWatcher;
-import io.tidewater.ops.HawtioLauncher;
 import io.tidewater.ops.HawtioServer;
-import io.tidewater.ops.OpsHost;
-import io.tidewater.ops.FlowHealthChecks;
 import io.tidewater.ops.KafkaHealthCheck;
 import io.tidewater.ops.ManagementSecurity;
-import io.tidewater.ops.PipelineMonitor;
-import io.tidewater.ops.PipelineStats;
-import io.tidewater.replay.ReplayService;
-import io.tidewater.ops.WarehouseHealthCheck;
-import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheckRegistry;
-import org.apache.camel.main.BaseMainSupport;
+import io.tidewater.ops.OpsHost;
 import org.apache.camel.main.Main;
-import org.apache.camel.main.MainListenerSupport;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +44,7 @@ public final class Application {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
     static final int EXIT_CONFIG = 2;
     static final String MANAGEMENT_PORT = "camel.management.port";
+    private static final Path ROUTES = Path.of("routes");
 
     private Application() {
     }
@@ -75,6 +66,8 @@ public final class Application {
     static int runPipeline() {
         long started = System.nanoTime();
         TidewaterConfig config;
+        List<FlowSpec> declared;
+        WatchService watched;
         Infrastructure infra;
         try {
             config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
@@ -82,10 +75,18 @@ public final class Application {
             // Resolved once (it may look up the host name), for the routes' client ids and the replay service alike.
             config = config.with(Map.of(Keys.LOAD_INSTANCE_ID, LoadBeans.instanceId(config)));
             requireOpsPorts(config);
-            infra = Infrastructure.start(config);
+            // Watched from before they are read, so that no save is missed; then read once: the infrastructure makes
+            // their topics, and the load runs their flows.
+            watched = watchRoutes(config);
+            declared = Flows.read(ROUTES, Placeholders.of(config));
+            infra = Infrastructure.start(config, declared.stream().flatMap(f -> f.topics().stream()).toList());
         } catch (ConfigException e) {
             LOG.error("Cannot start: {}", e.getMessage());
             return EXIT_CONFIG;
+        } catch (FlowException e) {
+            // A declaration that cannot run: its file, line and reason say all there is to fix.
+            LOG.error("Cannot start: {}", e.getMessage());
+            return 1;
         } catch (Exception e) {
             LOG.error("Cannot start: {}", e.toString(), e);
             return 1;
@@ -95,14 +96,13 @@ public final class Application {
         int shutdownSeconds = config.getInt("camel.main.shutdown-timeout", 45);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(main, infra, stopped, shutdownSeconds), "tidewater-shutdown"));
         try (infra; KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(infra.bootstrapServers())) {
-            configure(main, config, infra, kafkaHealth, started);
+            configure(main, config, infra, declared, watched, kafkaHealth, started);
             main.run();
             return 0;
         } catch (ConfigException e) {
             LOG.error("Cannot start: {}", e.getMessage());
             return EXIT_CONFIG;
-        } catch (io.tidewater.flow.FlowException e) {
-            // A declaration that cannot run: its file, line and reason say all there is to fix.
+        } catch (FlowException e) {
             LOG.error("Cannot start: {}", e.getMessage());
             return 1;
         } catch (Exception e) {
@@ -139,15 +139,50 @@ public final class Application {
         }
     }
 
-    private static void configure(Main main, TidewaterConfig config, Infrastructure infra, KafkaHealthCheck kafkaHealth,
-                                  long started) {
+    /** Camel main, step by step: properties, security, which routes run, the load, the capture, then the lifecycle. */
+    private static void configure(Main main, TidewaterConfig config, Infrastructure infra, List<FlowSpec> declared,
+                                  WatchService watched, KafkaHealthCheck kafkaHealth, long started) {
+        properties(main, config, infra);
+        ManagementSecurity.bind(main::bind, config, infra.embedded());
+        excludeRoutes(main, config, declared);
+        // Bound under the name camel-micrometer-prometheus looks for, so our meters and Camel's share /observe/metrics.
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        main.bind("metricsRegistry", meters);
+        Flows flows = LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers(), declared);
+        main.configure().addRoutesBuilder(new FlowRoutes(flows::declared));
+        holdWaiting(main, flows);
+        List<String> captured = capture(main, config, infra);
+        ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers(), 3, config.getBoolean(Keys.CAPTURE_SCHEMAS, false));
+        main.bind("changePublisher", publisher);
+        main.addMainListener(new PipelineLifecycle(config, infra, kafkaHealth, publisher,
+                captured.stream().map(CaptureRoutes::routeId).toList(), demoEnabled(config, infra), started, watched));
+    }
+
+    /** routes/, watched for live changes of flow files; null where they are not reloaded (or cannot be watched). */
+    private static WatchService watchRoutes(TidewaterConfig config) {
+        if (!config.getBoolean(Keys.ROUTES_RELOAD, true) || !config.getBoolean(Keys.LOAD_ENABLED, true)) {
+            return null;
+        }
+        try {
+            return RoutesWatcher.watch(ROUTES);
+        } catch (java.io.IOException e) {
+            LOG.error("Routes are not reloaded live: cannot watch routes/: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** application.properties for Camel, with what the environment and the infrastructure resolved. */
+    private static void properties(Main main, TidewaterConfig config, Infrastructure infra) {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
         // Camel reads camel.* from the file itself: the environment's overrides are handed over here.
         config.environmentOverrides("camel.").forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.management.host", OpsHost.bind(config, infra.embedded()));
         main.addOverrideProperty(Keys.LOAD_INSTANCE_ID, config.get(Keys.LOAD_INSTANCE_ID));
         infra.resolvedProperties().forEach(main::addOverrideProperty);
-        ManagementSecurity.bind(main::bind, config, infra.embedded());
+    }
+
+    /** The routes this instance leaves out: capture where another instance captures, the load where another loads. */
+    private static void excludeRoutes(Main main, TidewaterConfig config, List<FlowSpec> declared) {
         List<String> excluded = new ArrayList<>();
         if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
             // Another instance runs capture (a replication slot has one reader): leave the capture routes out.
@@ -161,7 +196,7 @@ public final class Application {
             // A capture-only instance: the load instances, scaled out elsewhere, load what it captures.
             excluded.addAll(List.of("events-*", "cdc-*", "apply-*", "flow-*", "load-*", "replay-*"));
             // and the routes of every declared flow, whatever its name
-            for (FlowSpec f : Flows.read(Path.of("routes"), Placeholders.of(config))) {
+            for (FlowSpec f : declared) {
                 excluded.add(f.route());
                 excluded.add(f.applyRoute());
             }
@@ -169,101 +204,22 @@ public final class Application {
         if (!excluded.isEmpty()) {
             main.addOverrideProperty("camel.main.routeFilterExcludePattern", String.join(",", excluded));
         }
-        // Bound under the name camel-micrometer-prometheus looks for, so our meters and Camel's share /observe/metrics.
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        main.bind("metricsRegistry", meters);
-        Flows flows = LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers());
-        main.configure().addRoutesBuilder(new FlowRoutes(flows::declared));
-        // A flow waiting for one not declared yet has its routes made from its file, but started only with what it waits for.
-        List<String> waiting = flows.waiting().values().stream().flatMap(w -> java.util.stream.Stream.of(w.flow().route(),
-                w.flow().applyRoute())).toList();
+    }
+
+    /** A flow waiting for one not declared yet has its routes made, but started only with what it waits for. */
+    private static void holdWaiting(Main main, Flows flows) {
+        List<String> waiting = flows.waiting().values().stream().flatMap(w -> Stream.of(w.flow().route(), w.flow().applyRoute())).toList();
         if (!waiting.isEmpty()) {
             main.addOverrideProperty("camel.main.autoStartupExcludePattern", String.join(",", waiting));
         }
-        // One capture route for each tidewater.capture.<db>.* block.
+    }
+
+    /** One capture route for each tidewater.capture.&lt;db&gt;.* block (none where capture is off); the databases. */
+    private static List<String> capture(Main main, TidewaterConfig config, Infrastructure infra) {
         List<String> captured = config.getBoolean(Keys.CAPTURE_ENABLED, true) ? CaptureBlocks.databases(config.keys()) : List.of();
         CaptureBlocks.defaults(config, infra.embedded()).forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new CaptureRoutes(captured));
-        ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers(), 3, config.getBoolean(Keys.CAPTURE_SCHEMAS, false));
-        main.bind("changePublisher", publisher);
-        boolean demoOn = demoEnabled(config, infra);
-        DemoTraffic[] demo = new DemoTraffic[1];
-        HawtioLauncher hawtio = new HawtioLauncher(() -> HawtioServer.start(OpsHost.bind(config, true),
-                config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(), Path.of(config.get(Keys.DATA_DIR, "data"), "hawtio"),
-                jolokiaUrl(config), null));
-        List<AutoCloseable> clients = new java.util.ArrayList<>();
-        main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void afterConfigure(BaseMainSupport m) {
-                CamelContext ctx = m.getCamelContext();
-                var replays = ctx.getRegistry().findByType(ReplayService.class);
-                replays.forEach(r -> r.setCamelContext(ctx));
-                // Their Kafka admin clients are closed with Camel, before the broker goes.
-                clients.addAll(replays);
-                clients.addAll(ctx.getRegistry().findByType(PipelineMonitor.class));
-                HealthCheckRegistry registry = HealthCheckRegistry.get(ctx);
-                registry.register(kafkaHealth);
-                registry.register(new WarehouseHealthCheck(infra.edw()));
-                if (config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
-                    // A table added to a capture's include list enters its publication with a backfill, before the engine starts.
-                    ctx.addLifecycleStrategy(new AddedTableBackfill());
-                    registry.register(new CaptureHealthCheck(ctx, publisher, captured.stream().map(CaptureRoutes::routeId).toList()));
-                }
-                if (config.getBoolean(Keys.LOAD_ENABLED, true)) {
-                    PipelineMonitor monitor = ctx.getRegistry().findSingleByType(PipelineMonitor.class);
-                    registry.register(new FlowHealthChecks(ctx, ctx.getRegistry().findSingleByType(Flows.class),
-                            ctx.getRegistry().findSingleByType(PipelineStats.class), monitor::getLagByTopic));
-                }
-            }
-
-            @Override
-            public void afterStart(BaseMainSupport m) {
-                infra.printConnectHelp(config.getPort(MANAGEMENT_PORT, 8081), config);
-                if (config.getBoolean(Keys.ROUTES_RELOAD, true) && config.getBoolean(Keys.LOAD_ENABLED, true)) {
-                    try {
-                        CamelContext ctx = m.getCamelContext();
-                        clients.add(new RoutesWatcher(ctx, ctx.getRegistry().findSingleByType(Flows.class), Path.of("routes")).start());
-                    } catch (java.io.IOException e) {
-                        LOG.error("Routes are not reloaded live: cannot watch routes/: {}", e.getMessage());
-                    }
-                }
-                LOG.info("Tidewater started in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                try {
-                    if (demoOn) {
-                        demo[0] = new DemoTraffic(infra.crm(), infra.sales(), infra.bootstrapServers(),
-                                config.get(Keys.TOPIC_CALLS, "events.callcenter.calls"),
-                                config.get(Keys.TOPIC_SHIPPING, "events.shipping"),
-                                config.getInt(Keys.DEMO_RATE, 100), config.getInt(Keys.DEMO_CUSTOMERS, 1000));
-                        demo[0].start();
-                    }
-                } catch (Exception e) {
-                    LOG.error("Demo traffic could not start: {}", e.getMessage());
-                }
-                if (infra.embedded() && config.getBoolean(Keys.HAWTIO_ENABLED, true)) {
-                    hawtio.launch();
-                }
-            }
-
-            @Override
-            public void afterStop(BaseMainSupport m) {
-                publisher.close();
-                for (AutoCloseable c : clients) {
-                    try {
-                        c.close();
-                    } catch (Exception e) {
-                        LOG.debug("Closing {}: {}", c, e.toString());
-                    }
-                }
-            }
-
-            @Override
-            public void beforeStop(BaseMainSupport m) {
-                if (demo[0] != null) {
-                    demo[0].close();
-                }
-                hawtio.close();
-            }
-        });
+        return captured;
     }
 
     /** The management server and Hawtio must be able to listen: checked before anything starts, naming the key. */
@@ -305,7 +261,7 @@ public final class Application {
         return code.getParent().resolve("hawtio").resolve("hawtio.war");
     }
 
-    private static URI jolokiaUrl(TidewaterConfig config) {
+    static URI jolokiaUrl(TidewaterConfig config) {
         String url = config.get(Keys.HAWTIO_JOLOKIA_URL, "");
         if (url.isBlank()) {
             url = OpsHost.localJolokiaUrl(config, Infrastructure.embedded(config));

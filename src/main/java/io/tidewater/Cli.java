@@ -70,13 +70,10 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
-    /** The options replay and redrive share, passed on to {@link ReplayCli}. */
+    /** The options replay and redrive share; the request goes to the running Tidewater through {@link ReplayCli}. */
     abstract static class RangeCommand implements Callable<Integer> {
         @Option(names = "--topic", required = true, split = ",", description = "the load topic(s)")
         List<String> topics;
-
-        @Option(names = "--from", description = "an offset, an ISO-8601 time (2026-11-24T10:00:00Z) or 'beginning'")
-        String from;
 
         @Option(names = "--to", description = "an offset or an ISO-8601 time (exclusive); default: the end at the time of asking")
         String to;
@@ -87,66 +84,54 @@ public final class Cli implements Callable<Integer> {
         @Option(names = "--wait", description = "follow the progress until it is done")
         boolean waitForEnd;
 
-        @Option(names = "--url", description = "the running Tidewater's Jolokia; default http://localhost:<camel.management.port>/observe/jolokia")
+        @Option(names = "--url", description = "the running Tidewater's Jolokia; default http://localhost:<camel.management.port>/observe/jolokia; "
+                + "the login is tidewater.ops.username with TIDEWATER_OPS_PASSWORD when that is set")
         String url;
 
-        List<String> args() {
-            List<String> a = new ArrayList<>(List.of("--topic", String.join(",", topics)));
-            if (from != null) {
-                a.addAll(List.of("--from", from));
-            }
-            if (to != null) {
-                a.addAll(List.of("--to", to));
-            }
-            if (partitions != null) {
-                a.addAll(List.of("--partition", String.join(",", partitions.stream().map(String::valueOf).toList())));
-            }
-            if (waitForEnd) {
-                a.add("--wait");
-            }
-            if (url != null) {
-                a.addAll(List.of("--url", url));
-            }
-            return a;
+        /** The operation's arguments: topics, partitions, from, to (empty for none). */
+        List<Object> range(String from) {
+            return new ArrayList<>(List.of(String.join(",", topics),
+                    partitions == null ? "" : String.join(",", partitions.stream().map(String::valueOf).toList()),
+                    from == null ? "" : from, to == null ? "" : to));
         }
 
-        static TidewaterConfig config() {
-            return TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+        int request(String operation, List<Object> arguments) {
+            try {
+                TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
+                return new ReplayCli(url, config, System.out, System.err).request(operation, arguments, waitForEnd);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return Application.EXIT_CONFIG;
+            }
         }
     }
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = "Asks the running Tidewater to reprocess a range of load topics (JMX operation replay of tidewater:type=replay, over Jolokia). Exit codes: 0 started or done, 1 refused or failed, 2 bad usage.")
     static final class Replay extends RangeCommand {
+        @Option(names = "--from", required = true, description = "an offset, an ISO-8601 time (2026-11-24T10:00:00Z) or 'beginning'")
+        String from;
+
         @Option(names = "--side", description = "a separate consumer reads exactly the range and stops; by default the load itself rereads it")
         boolean side;
 
         @Override
         public Integer call() {
-            List<String> a = args();
-            if (side) {
-                a.add("--side");
-            }
-            try {
-                return ReplayCli.run(a, config(), System.out, System.err);
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
-                return Application.EXIT_CONFIG;
-            }
+            List<Object> a = range(from);
+            a.add(side ? "side" : "live");
+            return request("replay", a);
         }
     }
 
     @Command(name = "redrive", mixinStandardHelpOptions = true,
             description = "Asks the running Tidewater to re-apply the dead letters of a topic (<topic>.dlq, by default all) through the topic's flow, once the cause is fixed; records that fail again go back with tidewater.redrive.count one higher. Exit codes: 0 started or done, 1 refused or failed, 2 bad usage.")
     static final class Redrive extends RangeCommand {
+        @Option(names = "--from", description = "an offset or an ISO-8601 time in <topic>.dlq, or 'beginning' (the default)")
+        String from;
+
         @Override
         public Integer call() {
-            try {
-                return ReplayCli.redrive(args(), config(), System.out, System.err);
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
-                return Application.EXIT_CONFIG;
-            }
+            return request("redrive", range(from));
         }
     }
 

@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -18,10 +16,10 @@ import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import io.tidewater.embedded.EmbeddedDatabase;
 import io.tidewater.embedded.EmbeddedKafka;
+import io.tidewater.kafka.KafkaClients;
 import io.tidewater.warehouse.DataSources;
 import io.tidewater.warehouse.Migrations;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +49,12 @@ public final class Infrastructure implements AutoCloseable {
         return cfg.get(Keys.KAFKA_BOOTSTRAP) == null && cfg.get(Keys.EDW_JDBC_URL) == null;
     }
 
-    public static Infrastructure start(TidewaterConfig cfg) throws Exception {
+    /** Starts (embedded) or connects to (external) Kafka and the warehouse; loadTopics: the flows' topics, made if missing. */
+    public static Infrastructure start(TidewaterConfig cfg, List<String> loadTopics) throws Exception {
         String bootstrap = cfg.get(Keys.KAFKA_BOOTSTRAP);
         String jdbc = cfg.get(Keys.EDW_JDBC_URL);
         if (bootstrap == null && jdbc == null) {
-            return startEmbedded(cfg);
+            return startEmbedded(cfg, loadTopics);
         }
         if (bootstrap == null) {
             throw new ConfigException(Keys.KAFKA_BOOTSTRAP, "is empty while " + Keys.EDW_JDBC_URL + " is set (external mode)",
@@ -65,10 +64,10 @@ public final class Infrastructure implements AutoCloseable {
             throw new ConfigException(Keys.EDW_JDBC_URL, "is empty while " + Keys.KAFKA_BOOTSTRAP + " is set (external mode)",
                     "set both for external mode, or neither for embedded mode");
         }
-        return startExternal(cfg, bootstrap, jdbc);
+        return startExternal(cfg, bootstrap, jdbc, loadTopics);
     }
 
-    private static Infrastructure startEmbedded(TidewaterConfig cfg) throws Exception {
+    private static Infrastructure startEmbedded(TidewaterConfig cfg, List<String> loadTopics) throws Exception {
         Infrastructure infra = new Infrastructure(true);
         try {
             Path data = Path.of(cfg.get(Keys.DATA_DIR, "data"));
@@ -77,7 +76,7 @@ public final class Infrastructure implements AutoCloseable {
                     cfg.getPort(Keys.EMBEDDED_KAFKA_CONTROLLER_PORT, 9093), cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3)).start();
             infra.bootstrapServers = infra.kafka.bootstrapServers();
             createTopics(infra.bootstrapServers, cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3),
-                    LoadBeans.loadTopics(cfg).toArray(new String[0]));
+                    loadTopics.toArray(new String[0]));
             for (String db : new String[] {EDW_DATABASE, "crm", "sales"}) {
                 infra.postgres.ensureDatabase(db);
             }
@@ -97,14 +96,14 @@ public final class Infrastructure implements AutoCloseable {
         }
     }
 
-    private static Infrastructure startExternal(TidewaterConfig cfg, String bootstrap, String jdbc) {
+    private static Infrastructure startExternal(TidewaterConfig cfg, String bootstrap, String jdbc, List<String> loadTopics) {
         Infrastructure infra = new Infrastructure(false);
         try {
             int timeoutMs = cfg.getInt(Keys.STARTUP_TIMEOUT_MS, 10_000);
             checkKafka(bootstrap, timeoutMs);
             infra.bootstrapServers = bootstrap;
             if (cfg.getBoolean(Keys.LOAD_ENABLED, true)) {
-                createDeadLetterTopics(bootstrap, LoadBeans.loadTopics(cfg));
+                createDeadLetterTopics(bootstrap, loadTopics);
             }
             infra.edwSchema = cfg.get(Keys.EDW_SCHEMA, "edw");
             infra.edwJdbcUrl = jdbc;
@@ -135,7 +134,7 @@ public final class Infrastructure implements AutoCloseable {
 
     /** External mode: each flow's dead-letter topic, with the cluster's default partitions and replication. */
     private static void createDeadLetterTopics(String bootstrap, List<String> inputs) {
-        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = new KafkaClients(bootstrap).admin()) {
             io.tidewater.ops.Topics.ensureWithBrokerDefaults(admin, inputs.stream().map(t -> t + ".dlq").toList());
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the dead-letter topics " + inputs.stream().map(t -> t + ".dlq").toList()
@@ -150,19 +149,14 @@ public final class Infrastructure implements AutoCloseable {
             names.add(topic);
             names.add(topic + ".dlq");
         }
-        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = new KafkaClients(bootstrap).admin()) {
             io.tidewater.ops.Topics.ensure(admin, names, partitions, (short) 1);
         }
     }
 
     /** Fails fast, naming the key, when the configured brokers cannot be reached. */
     static void checkKafka(String bootstrap, int timeoutMs) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
-        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = new KafkaClients(bootstrap).admin(null, timeoutMs)) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).clusterId().get(timeoutMs + 1000L, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new ConfigException(Keys.KAFKA_BOOTSTRAP, "cannot reach Kafka at '" + bootstrap + "' within " + timeoutMs + " ms ("

@@ -1,13 +1,11 @@
 package io.tidewater;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
-
 import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.Gauge;
@@ -23,8 +21,9 @@ import io.tidewater.flow.DryRun;
 import io.tidewater.flow.FlowLookups;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowTables;
-import io.tidewater.flow.Placeholders;
 import io.tidewater.flow.Flows;
+import io.tidewater.flow.Placeholders;
+import io.tidewater.flow.RollupTables;
 import io.tidewater.ops.Jmx;
 import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.PipelineStats;
@@ -58,56 +57,25 @@ public final class LoadBeans {
         return bind(registry, edw, config, meters, bootstrapServers, Path.of("routes"));
     }
 
-    /** Returns the flows: those that wait for a flow not declared yet must not start with the others. */
+    /** Reads the flow files of a routes directory and binds their flows' beans. */
     public static Flows bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
                              MeterRegistry meters, String bootstrapServers, Path routes) {
+        return bind(registry, edw, config, meters, bootstrapServers, Flows.read(routes, Placeholders.of(config)));
+    }
+
+    /** Returns the flows: those that wait for a flow not declared yet must not start with the others. */
+    public static Flows bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
+                             MeterRegistry meters, String bootstrapServers, List<FlowSpec> declared) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
-        int maxBytes = config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536);
         UnaryOperator<String> placeholders = Placeholders.of(config);
-        List<FlowSpec> declared = Flows.read(routes, placeholders);
-        for (FlowSpec f : declared) {
-            Matcher key = Placeholders.PLACEHOLDER.matcher(f.consumers().strip());
-            String value = placeholders.apply(f.consumers());
-            int consumers;
-            try {
-                consumers = Integer.parseInt(value.strip());
-            } catch (NumberFormatException e) {
-                consumers = 0;
-            }
-            if (consumers < 1) {
-                throw new ConfigException(key.matches() ? key.group(1).strip() : "consumers of flow " + f.name(),
-                        value + " consumers cannot load anything",
-                        "set 1 or more (the consumersCount of flow " + f.name() + " in " + f.file() + ")");
-            }
-        }
+        requireConsumers(declared, placeholders);
         PipelineStats stats = new PipelineStats(meters);
-        Flows flows = new Flows(declared, maxBytes, group, stats, placeholders, edw);
+        Flows flows = new Flows(declared, config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536), group, stats, placeholders, edw);
         List<FlowSpec> running = List.copyOf(flows.all().values());
-        DryRun.Result dry = DryRun.run(edw, running);
-        if (!dry.refusals().isEmpty()) {
-            dry.refusals().stream().skip(1).forEach(r -> LOG.error("Refused {}", r.error().getMessage()));
-            throw dry.refusals().get(0).error();
-        }
-        LOG.info("Flows: {} statements of {} flows dry-run on the warehouse in {} ms", dry.statements(), running.size(), dry.millis());
-        flows.waiting().values().forEach(w -> LOG.info("Flow {} waits for {}", w.flow().name(), w.reason()));
-        FlowTables.prepare(edw, running);
-        // Its dimensions may have filled in members while a fact flow was not declared: its groups are made right first.
-        FlowTables.repair(edw, running, flows.all());
+        prepareWarehouse(edw, flows, running);
         flows.setOriginals(new io.tidewater.events.Originals(bootstrapServers));
         flows.warmCaches(edw);
-        registry.accept("edw", edw);
-        EdwOffsetRepository positions = new EdwOffsetRepository(edw, group);
-        registry.accept("edwOffsets", positions);
-        BatchCommit commits = new BatchCommit();
-        registry.accept("flowPipeline", new FlowPipeline(positions, commits, stats));
-        registry.accept("pipelineStats", stats);
-        registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
-        registry.accept("batchCommit", commits);
-        registry.accept("warehouseErrors", new WarehouseErrors());
-        registry.accept("batchIsolation", new BatchIsolation());
-        registry.accept("flows", flows);
-        registry.accept("retriedStatement", new io.tidewater.flow.RetriedStatement(flows));
-        registry.accept("flowLookups", new FlowLookups(flows));
+        bindLoad(registry, edw, group, stats, flows);
         for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
             bindCache(registry, meters, flows.flow(e.getKey()), e.getValue());
         }
@@ -135,6 +103,59 @@ public final class LoadBeans {
         return flows;
     }
 
+    /** Each flow runs one consumer or more: fails naming the key (or the flow) that says otherwise. */
+    private static void requireConsumers(List<FlowSpec> declared, UnaryOperator<String> placeholders) {
+        for (FlowSpec f : declared) {
+            Matcher key = Placeholders.PLACEHOLDER.matcher(f.consumers().strip());
+            String value = placeholders.apply(f.consumers());
+            int consumers;
+            try {
+                consumers = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                consumers = 0;
+            }
+            if (consumers < 1) {
+                throw new ConfigException(key.matches() ? key.group(1).strip() : "consumers of flow " + f.name(),
+                        value + " consumers cannot load anything",
+                        "set 1 or more (the consumersCount of flow " + f.name() + " in " + f.file() + ")");
+            }
+        }
+    }
+
+    /**
+     * Every statement of the flows that run dry-run on the warehouse (the first refusal fails the start), then their
+     * tables made, and their rollups made right (their dimensions may have filled in members while they were away).
+     */
+    private static void prepareWarehouse(DataSource edw, Flows flows, List<FlowSpec> running) {
+        DryRun.Result dry = DryRun.run(edw, running);
+        if (!dry.refusals().isEmpty()) {
+            dry.refusals().stream().skip(1).forEach(r -> LOG.error("Refused {}", r.error().getMessage()));
+            throw dry.refusals().get(0).error();
+        }
+        LOG.info("Flows: {} statements of {} flows dry-run on the warehouse in {} ms", dry.statements(), running.size(), dry.millis());
+        flows.waiting().values().forEach(w -> LOG.info("Flow {} waits for {}", w.flow().name(), w.reason()));
+        FlowTables.prepare(edw, running);
+        RollupTables.repair(edw, running, flows.all());
+    }
+
+    /** The beans the load routes name. */
+    private static void bindLoad(BiConsumer<String, Object> registry, DataSource edw, String group, PipelineStats stats, Flows flows) {
+        registry.accept("edw", edw);
+        EdwOffsetRepository positions = new EdwOffsetRepository(edw, group);
+        registry.accept("edwOffsets", positions);
+        BatchCommit commits = new BatchCommit();
+        registry.accept("flowPipeline", new FlowPipeline(positions, commits, stats));
+        registry.accept("pipelineStats", stats);
+        registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
+        registry.accept("batchCommit", commits);
+        registry.accept("warehouseErrors", new WarehouseErrors());
+        registry.accept("batchIsolation", new BatchIsolation());
+        registry.accept("flows", flows);
+        registry.accept("flowStatements", flows.statements());
+        registry.accept("retriedStatement", new io.tidewater.flow.RetriedStatement(flows));
+        registry.accept("flowLookups", new FlowLookups(flows));
+    }
+
     /** What replays and re-drives of a flow's topics go through: its consumer route and its apply route. */
     private static List<ReplayService.LoadTopic> loadTopics(FlowSpec f) {
         return f.topics().stream().map(t -> new ReplayService.LoadTopic(t, f.name(), "direct:apply-" + f.name())).toList();
@@ -151,8 +172,7 @@ public final class LoadBeans {
 
     /** Topics a flow added while running reads and dead-letters to, with the cluster's default settings. */
     private static void ensureTopics(String bootstrapServers, List<String> names) {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.<String, Object>of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (org.apache.kafka.clients.admin.Admin admin = new io.tidewater.kafka.KafkaClients(bootstrapServers).admin()) {
             io.tidewater.ops.Topics.ensureWithBrokerDefaults(admin, names);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the topics " + names + ": " + e.getMessage(), e);
@@ -181,8 +201,4 @@ public final class LoadBeans {
         return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + ProcessHandle.current().pid();
     }
 
-    /** The topics the flows declared in routes/ read. */
-    public static List<String> loadTopics(TidewaterConfig config) {
-        return Flows.read(Path.of("routes"), Placeholders.of(config)).stream().flatMap(f -> f.topics().stream()).toList();
-    }
 }

@@ -79,14 +79,7 @@ public final class ConfigRules {
         for (Range r : RANGES) {
             check(config, r).ifPresent(problems::add);
         }
-        List<String> ports = new ArrayList<>(PORTS);
-        config.keys().stream().filter(k -> k.matches("tidewater\\.capture\\.[^.]+\\.port")).sorted().forEach(ports::add);
-        for (String key : ports) {
-            String raw = config.get(key);
-            if (raw != null && !raw.startsWith("{{")) {    // a placeholder: the key it names is checked itself
-                check(config, new Range(key, 0, 65535, 0, "a TCP port; 0 picks a free one")).ifPresent(problems::add);
-            }
-        }
+        problems.addAll(ports(config));
         for (String key : BOOLEANS) {
             try {
                 config.getBoolean(key, true);
@@ -100,6 +93,20 @@ public final class ConfigRules {
             }
         } catch (ConfigException e) {
             // reported with the booleans
+        }
+        return problems;
+    }
+
+    /** The ports, Tidewater's and each capture block's (one naming another key is checked as that key). */
+    private static List<ConfigException> ports(TidewaterConfig config) {
+        List<String> ports = new ArrayList<>(PORTS);
+        config.keys().stream().filter(k -> k.matches("tidewater\\.capture\\.[^.]+\\.port")).sorted().forEach(ports::add);
+        List<ConfigException> problems = new ArrayList<>();
+        for (String key : ports) {
+            String raw = config.get(key);
+            if (raw != null && !raw.startsWith("{{")) {    // a placeholder: the key it names is checked itself
+                check(config, new Range(key, 0, 65535, 0, "a TCP port; 0 picks a free one")).ifPresent(problems::add);
+            }
         }
         return problems;
     }

@@ -49,55 +49,20 @@ public final class DeclarationSchema {
     private static ObjectNode schema(Prop p) {
         ObjectNode s = JSON.createObjectNode();
         switch (p.type()) {
-            case TEXT -> {
-                s.put("type", "string");
-                if (!p.values().isEmpty()) {
-                    ArrayNode examples = s.putArray("examples");
-                    p.values().forEach(examples::add);
-                }
-            }
+            case TEXT -> text(s, p);
             case NAME -> s.put("type", "string").put("pattern", NAME);
             case NAMES -> s.put("type", "string").put("pattern", NAMES);
-            case COUNT -> {
-                ArrayNode any = s.putArray("anyOf");
-                any.addObject().put("type", "integer").put("minimum", 1);
-                any.addObject().put("type", "string").put("pattern", COUNT);
-            }
-            case NUMBER -> {
-                ArrayNode any = s.putArray("anyOf");
-                any.addObject().put("type", "number");
-                any.addObject().put("type", "string").put("pattern", "^\\s*[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?\\s*$");
-            }
+            case COUNT -> anyOf(s, JSON.createObjectNode().put("type", "integer").put("minimum", 1),
+                    JSON.createObjectNode().put("type", "string").put("pattern", COUNT));
+            case NUMBER -> anyOf(s, JSON.createObjectNode().put("type", "number"),
+                    JSON.createObjectNode().put("type", "string").put("pattern", "^\\s*[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?\\s*$"));
             case BOOLEAN -> s.put("type", "boolean");
-            case CHOICE -> {
-                ArrayNode values = s.putArray("enum");
-                for (String v : p.values()) {
-                    values.add(v);
-                    if (v.matches("[0-9]+")) {
-                        values.add(Integer.parseInt(v));    // YAML reads scd: 2 as a number
-                    }
-                }
-            }
+            case CHOICE -> choice(s, p);
             case EXPRESSION -> {
                 s.put("type", "string").put("minLength", 1);
                 s.putObject("not").put("pattern", ";|--|/\\*");
             }
-            case OBJECT -> {
-                s.put("type", "object");
-                ObjectNode props = s.putObject("properties");
-                List<String> required = new ArrayList<>();
-                for (Prop c : p.props()) {
-                    props.set(c.name(), schema(c));
-                    if (c.required() && c.kinds().containsAll(EnumSet.allOf(Kind.class))) {
-                        required.add(c.name());
-                    }
-                }
-                if (!required.isEmpty()) {
-                    ArrayNode r = s.putArray("required");
-                    required.forEach(r::add);
-                }
-                s.put("additionalProperties", false);
-            }
+            case OBJECT -> object(s, p);
             case MAP -> {
                 s.put("type", "object");
                 if (p.required()) {
@@ -119,6 +84,49 @@ public final class DeclarationSchema {
             }
         }
         return s;
+    }
+
+    private static void text(ObjectNode s, Prop p) {
+        s.put("type", "string");
+        if (!p.values().isEmpty()) {
+            ArrayNode examples = s.putArray("examples");
+            p.values().forEach(examples::add);
+        }
+    }
+
+    private static void anyOf(ObjectNode s, ObjectNode... options) {
+        ArrayNode any = s.putArray("anyOf");
+        for (ObjectNode o : options) {
+            any.add(o);
+        }
+    }
+
+    private static void choice(ObjectNode s, Prop p) {
+        ArrayNode values = s.putArray("enum");
+        for (String v : p.values()) {
+            values.add(v);
+            if (v.matches("[0-9]+")) {
+                values.add(Integer.parseInt(v));    // YAML reads scd: 2 as a number
+            }
+        }
+    }
+
+    /** Its properties, those every kind needs required, and no other. */
+    private static void object(ObjectNode s, Prop p) {
+        s.put("type", "object");
+        ObjectNode props = s.putObject("properties");
+        List<String> required = new ArrayList<>();
+        for (Prop c : p.props()) {
+            props.set(c.name(), schema(c));
+            if (c.required() && c.kinds().containsAll(EnumSet.allOf(Kind.class))) {
+                required.add(c.name());
+            }
+        }
+        if (!required.isEmpty()) {
+            ArrayNode r = s.putArray("required");
+            required.forEach(r::add);
+        }
+        s.put("additionalProperties", false);
     }
 
     private static String description(Prop p) {

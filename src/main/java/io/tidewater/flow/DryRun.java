@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-
 import javax.sql.DataSource;
 
 import org.postgresql.util.PSQLException;
@@ -116,10 +115,10 @@ public final class DryRun {
             // Its columns and their types come with its records' schema: nothing to run before the first change.
             return out;
         }
-        out.put("batch statement", Flows.batchStatement(f, 1, flows));
+        out.put("batch statement", FlowStatements.batchStatement(f, 1, flows));
         if (f.kind() == FlowSpec.Kind.DIMENSION) {
-            out.put("statement creating inferred members", FlowSql.ensure(f));
-            out.put("statement reading the newest members", FlowSql.newest(f, "writeThroughKeys"));
+            out.put("statement creating inferred members", DimensionSql.ensure(f));
+            out.put("statement reading the newest members", DimensionSql.newest(f, "writeThroughKeys"));
         }
         return out;
     }
@@ -191,7 +190,7 @@ public final class DryRun {
     private static void rollupColumns(FlowSpec f, FlowSpec.Rollup r, List<Culprit> out) {
         List<String> names = new ArrayList<>(r.groupBy().keySet());
         names.addAll(r.measures().keySet());
-        Map<String, String> counts = FlowSql.valueCounts(f, r);
+        Map<String, String> counts = RollupSql.valueCounts(f, r);
         names.addAll(counts.values());
         String head = "INSERT INTO " + id(r.table()) + " AS a (" + String.join(", ", names.stream().map(Sql::id).toList()) + ")";
         int at = head.indexOf('(');

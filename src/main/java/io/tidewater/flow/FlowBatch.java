@@ -140,8 +140,8 @@ public class FlowBatch extends LoadBatch<Row> {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static int compareVersions(Object x, Object y) {
-        int ex = ColumnType.infinity(x);
-        int ey = ColumnType.infinity(y);
+        int ex = TemporalValues.infinity(x);
+        int ey = TemporalValues.infinity(y);
         if (ex != 0 || ey != 0) {
             return Integer.compare(ex, ey);
         }
@@ -154,7 +154,7 @@ public class FlowBatch extends LoadBatch<Row> {
      */
     private static Comparable<?> version(Object bound) {
         if (bound instanceof String s && s.indexOf('-', 1) > 0) {
-            return ColumnType.temporal(s);
+            return TemporalValues.temporal(s);
         }
         return ColumnType.number(bound);
     }

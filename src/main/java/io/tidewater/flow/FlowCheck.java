@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.Error;
@@ -59,10 +58,27 @@ public final class FlowCheck {
             out.println(routes + ": cannot list the route files: " + e.getMessage());
             return 1;
         }
+        List<FlowSpec> flows = read(files, config, problems, out);
+        try {
+            new Flows(flows, 1, "check", null);
+        } catch (FlowException e) {
+            problems.add(e.getMessage());
+        }
+        String warehouse = checkWarehouse(flows, config, problems, out);
+        if (config != null) {
+            uncaptured(flows, config, out);
+        }
+        problems.forEach(out::println);
+        out.println((problems.isEmpty() ? "OK: " : problems.size() + " problem(s): ") + configFile + ", " + files.size()
+                + " route files, " + flows.size() + " flows; warehouse tables " + warehouse);
+        return problems.isEmpty() ? 0 : 1;
+    }
+
+    /** Each route file against Camel's YAML DSL schema, then its flows, read as a start reads them (with a note for a file of an earlier release). */
+    private static List<FlowSpec> read(List<Path> files, TidewaterConfig config, List<String> problems, PrintStream out) {
         Schema schema = schema();
         List<FlowSpec> flows = new ArrayList<>();
-        TidewaterConfig resolved = config;
-        FlowReader reader = new FlowReader(resolved == null ? v -> v : Placeholders.of(resolved));
+        FlowReader reader = new FlowReader(config == null ? v -> v : Placeholders.of(config));
         for (Path f : files) {
             try {
                 Node root = new Compose(LoadSettings.builder().build()).composeString(Files.readString(f)).orElse(null);
@@ -87,11 +103,14 @@ public final class FlowCheck {
                 problems.add(f + ": " + e.getMessage());
             }
         }
-        try {
-            new Flows(flows, 1, "check", null);
-        } catch (FlowException e) {
-            problems.add(e.getMessage());
-        }
+        return flows;
+    }
+
+    /**
+     * When the files have no problem and the warehouse answers: the flows' tables against their declarations, and every
+     * statement dry-run on them as a start would make them. Returns what was checked, for the summary.
+     */
+    private static String checkWarehouse(List<FlowSpec> flows, TidewaterConfig config, List<String> problems, PrintStream out) {
         String warehouse = problems.isEmpty() ? "not checked (no warehouse answered)" : "not checked (the files have problems)";
         Optional<Connection> edw = config != null && problems.isEmpty() ? warehouse(config) : Optional.empty();
         if (edw.isPresent()) {
@@ -112,13 +131,7 @@ public final class FlowCheck {
         } else if (problems.isEmpty()) {
             waiting(flows, table -> false, out);
         }
-        if (config != null) {
-            uncaptured(flows, config, out);
-        }
-        problems.forEach(out::println);
-        out.println((problems.isEmpty() ? "OK: " : problems.size() + " problem(s): ") + configFile + ", " + files.size()
-                + " route files, " + flows.size() + " flows; warehouse tables " + warehouse);
-        return problems.isEmpty() ? 0 : 1;
+        return warehouse;
     }
 
     /** How a flow file of an earlier release, bean and templatedRoutes, says the same in the bean alone. */
@@ -239,14 +252,14 @@ public final class FlowCheck {
                 if (step instanceof Integer index && node instanceof SequenceNode seq && index < seq.getValue().size()) {
                     next = seq.getValue().get(index);
                 } else if (node instanceof MappingNode map) {
-                    next = FlowReader.get(map, String.valueOf(step));
+                    next = DeclarationContext.get(map, String.valueOf(step));
                 }
                 if (next == null) {
                     break;
                 }
                 node = next;
             }
-            return FlowReader.line(node);
+            return DeclarationContext.line(node);
         } catch (Exception e) {
             return 1;
         }

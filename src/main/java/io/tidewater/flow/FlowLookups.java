@@ -69,12 +69,12 @@ public class FlowLookups implements AggregationStrategy {
 
     /** The statement creating inferred members for the misses the dimension has never seen. */
     public String ensure(Exchange exchange) {
-        return flows.ensure(lookup(exchange.getMessage()).dimension());
+        return flows.statements().ensure(lookup(exchange.getMessage()).dimension());
     }
 
     /** The statement reading the newest version of each miss (in a new snapshot, after ensure committed). */
     public String newest(Exchange exchange) {
-        return flows.newestOfMissing(lookup(exchange.getMessage()).dimension());
+        return flows.statements().newestOfMissing(lookup(exchange.getMessage()).dimension());
     }
 
     /** The warehouse's rows as cache entries, written through (the newer entry winning). */

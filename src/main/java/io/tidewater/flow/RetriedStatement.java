@@ -21,7 +21,7 @@ public class RetriedStatement implements Processor {
     public void process(Exchange exchange) {
         Object given = exchange.getProperty(Flows.STATEMENT);
         if (given != null && exchange.getMessage().getBody() == given) {
-            exchange.getMessage().setBody(flows.current(exchange));
+            exchange.getMessage().setBody(flows.statements().current(exchange));
         }
     }
 }

@@ -47,14 +47,25 @@ public final class RoutesWatcher implements AutoCloseable {
     private final Thread thread;
 
     public RoutesWatcher(CamelContext context, Flows flows, Path routes) throws IOException {
+        this(context, flows, routes, watch(routes));
+    }
+
+    /** watcher: from {@link #watch}, made before the flow files were read, so no save after that is missed. */
+    public RoutesWatcher(CamelContext context, Flows flows, Path routes, WatchService watcher) {
         this.context = context;
         this.flows = flows;
         this.routes = routes;
-        this.watcher = FileSystems.getDefault().newWatchService();
-        routes.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
+        this.watcher = watcher;
         this.thread = new Thread(this::watch, "tidewater-routes-watcher");
         thread.setDaemon(true);
+    }
+
+    /** Watches a directory from now on: what changes before the watcher starts is applied once it does. */
+    public static WatchService watch(Path routes) throws IOException {
+        WatchService watcher = FileSystems.getDefault().newWatchService();
+        routes.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+        return watcher;
     }
 
     public RoutesWatcher start() {
@@ -99,7 +110,7 @@ public final class RoutesWatcher implements AutoCloseable {
     void changed(Path file) {
         try {
             List<FlowSpec> declared = new FlowReader(flows.placeholders()).read(file);
-            if (declared.isEmpty() && !flows.declares(file)) {
+            if (declared.isEmpty() && !flows.reloader().declares(file)) {
                 Set<String> ids = PluginHelper.getRoutesLoader(context).updateRoutes(
                         List.of(ResourceHelper.resolveResource(context, "file:" + file)));
                 LOG.info("Routes in {} reloaded: {}", file, ids);
@@ -108,7 +119,7 @@ public final class RoutesWatcher implements AutoCloseable {
             // A flow's routes as they run now: an edit may rename them (templatedRoutes given up for source, say).
             Map<String, FlowSpec> earlier = new HashMap<>();
             flows.declared().forEach(f -> earlier.put(f.name(), f));
-            start(flows.reload(file, declared, c -> stop(c, file + " no longer declares it")), earlier);
+            start(flows.reloader().reload(file, declared, c -> stop(c, file + " no longer declares it")), earlier);
         } catch (FlowException e) {
             LOG.error("Refused {}: the flows keep running as they were", e.getMessage());
         } catch (Exception e) {
@@ -118,12 +129,12 @@ public final class RoutesWatcher implements AutoCloseable {
 
     /** One file deleted: a flow file's flows stop, keeping their tables; any other file's routes run on until a restart. */
     void deleted(Path file) {
-        if (!flows.declares(file)) {
+        if (!flows.reloader().declares(file)) {
             LOG.info("{} was deleted; routes it held keep running until the next start", file);
             return;
         }
         try {
-            start(flows.remove(file, c -> stop(c, file + " was deleted")), Map.of());
+            start(flows.reloader().remove(file, c -> stop(c, file + " was deleted")), Map.of());
         } catch (Exception e) {
             LOG.error("Cannot stop the flows of {}, which was deleted: {}", file, e.getMessage());
         }
@@ -133,7 +144,7 @@ public final class RoutesWatcher implements AutoCloseable {
      * Before the flows change: the routes of the flows that stop (why: what happened to their file), or wait now, are
      * stopped and removed, and the console says so.
      */
-    private void stop(Flows.Change change, String why) {
+    private void stop(FlowReloader.Change change, String why) {
         for (FlowSpec f : change.stopped()) {
             removeRoutes(f);
             LOG.info("Flow {} stopped: {}; its tables stay ({})", f.name(), why, tables(f));
@@ -162,7 +173,7 @@ public final class RoutesWatcher implements AutoCloseable {
     }
 
     /** Once the flows changed: the routes of the flows that start or were read again are made from the templates. */
-    private void start(Flows.Change change, Map<String, FlowSpec> earlier) throws Exception {
+    private void start(FlowReloader.Change change, Map<String, FlowSpec> earlier) throws Exception {
         for (FlowSpec f : change.started()) {
             routes(f, earlier.get(f.name()), false);
             LOG.info("Flow {} started from {}: {} into {}", f.name(), f.file(), f.topic(), f.table());
@@ -192,7 +203,7 @@ public final class RoutesWatcher implements AutoCloseable {
         }
         if (again) {
             try {
-                flows.recomputeRollups(f);
+                flows.reloader().recomputeRollups(f);
             } catch (RuntimeException e) {
                 // The flow runs on; its rollups are recomputed at the next start.
                 LOG.error("Flow {}: {}; it loads on, and the next start recomputes its rollups", f.name(), e.getMessage());

@@ -1,13 +1,11 @@
 package io.tidewater.ops;
 
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /** Reports DOWN while no Kafka broker answers a cluster description. */
@@ -18,13 +16,7 @@ public class KafkaHealthCheck extends AbstractHealthCheck implements AutoCloseab
 
     public KafkaHealthCheck(String bootstrapServers) {
         super("tidewater", "kafka");
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewater-health");
-        this.admin = Admin.create(props);
+        this.admin = new io.tidewater.kafka.KafkaClients(bootstrapServers).admin("tidewater-health", TIMEOUT_MS);
     }
 
     /** Readiness only: restarting Tidewater does not bring the dependency back, so liveness stays UP meanwhile. */

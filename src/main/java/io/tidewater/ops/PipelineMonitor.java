@@ -7,17 +7,14 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
 import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -41,7 +38,7 @@ public class PipelineMonitor implements PipelineMXBean, AutoCloseable {
     private final String group;
     private final List<String> topics;
     private final MeterRegistry registry;
-    private final Properties adminProps = new Properties();
+    private final io.tidewater.kafka.KafkaClients kafka;
     private Admin admin;
     private final Map<String, Long> lag = new ConcurrentHashMap<>();
 
@@ -52,10 +49,7 @@ public class PipelineMonitor implements PipelineMXBean, AutoCloseable {
         this.group = group;
         this.topics = new java.util.concurrent.CopyOnWriteArrayList<>();
         this.registry = registry;
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewater-monitor");
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        this.kafka = new io.tidewater.kafka.KafkaClients(bootstrapServers);
         topics.forEach(this::addTopic);
     }
 
@@ -74,7 +68,7 @@ public class PipelineMonitor implements PipelineMXBean, AutoCloseable {
     public synchronized void refresh() {
         try {
             if (admin == null) {
-                admin = Admin.create(adminProps);
+                admin = kafka.admin("tidewater-monitor", 5000);
             }
             Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();

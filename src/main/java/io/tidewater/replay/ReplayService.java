@@ -1,9 +1,5 @@
 package io.tidewater.replay;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,18 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-
 import javax.sql.DataSource;
 
-import io.tidewater.events.LoadBatch;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -30,14 +20,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +37,6 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     public static final String MBEAN = "tidewater:type=replay";
     public static final String REPLAY_ID = "tidewaterReplayId";
     private static final Logger LOG = LoggerFactory.getLogger(ReplayService.class);
-    private static final String POSITIONS = "SELECT partition, next_offset FROM etl_offsets WHERE consumer_group = ? AND topic = ?";
 
     /** One load topic: the route that loads it and the route that applies its batches. */
     public record LoadTopic(String topic, String route, String apply) {
@@ -71,7 +55,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     private final Map<String, LoadTopic> topics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Each load topic's dead-letter topic, re-driven through that topic's apply route. */
     private final Map<String, LoadTopic> deadLetterTopics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
-    private final Properties adminProps = new Properties();
+    private final ReplayKafka kafka;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, Replay> replays = new ConcurrentSkipListMap<>();
     private final ExecutorService stopper = Executors.newSingleThreadExecutor(r -> {
@@ -80,7 +64,6 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         return t;
     });
     private CamelContext context;
-    private Admin admin;
     private volatile java.util.function.Supplier<Map<String, Long>> lagByTopic;
 
     public ReplayService(DataSource edw, String group, String instanceId, List<LoadTopic> loadTopics, String bootstrapServers) {
@@ -89,10 +72,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         this.instanceId = instanceId;
         loadTopics.forEach(t -> topics.put(t.topic(), t));
         loadTopics.forEach(t -> deadLetterTopics.put(t.topic() + ".dlq", new LoadTopic(t.topic() + ".dlq", t.route(), t.apply())));
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewater-replay");
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        this.kafka = new ReplayKafka(bootstrapServers);
     }
 
     @Override
@@ -103,13 +83,6 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     @Override
     public CamelContext getCamelContext() {
         return context;
-    }
-
-    private synchronized Admin admin() {
-        if (admin == null) {
-            admin = Admin.create(adminProps);
-        }
-        return admin;
     }
 
     // ---- requests ------------------------------------------------------------------------------------------------
@@ -150,7 +123,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
                     }
                 }
             }
-            List<Leg> legs = plan(request, known);
+            List<Leg> legs = kafka.plan(request, known, topics.keySet());
             if (!request.side()) {
                 request.topics().forEach(this::requireOnlyOwnConsumers);
             }
@@ -178,87 +151,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     /** Resolves the request against the topics' current offsets; throws ReplayException, changing nothing. */
     List<Leg> plan(ReplayRequest request) {
-        return plan(request, topics);
-    }
-
-    private List<Leg> plan(ReplayRequest request, Map<String, LoadTopic> known) {
-        if (request.from().time() != null && request.to() != null && request.to().time() != null
-                && request.from().time().isAfter(request.to().time())) {
-            throw new ReplayException("the start " + request.from() + " is after the end " + request.to());
-        }
-        List<Leg> legs = new ArrayList<>();
-        for (String topic : request.topics()) {
-            Map<String, TopicDescription> described;
-            try {
-                described = admin().describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    throw new ReplayException("unknown topic '" + topic + "'");
-                }
-                throw new ReplayException("cannot describe topic '" + topic + "': " + rootMessage(e));
-            } catch (Exception e) {
-                throw new ReplayException("cannot describe topic '" + topic + "': " + rootMessage(e));
-            }
-            if (!known.containsKey(topic)) {
-                throw new ReplayException("topic '" + topic + "' is not loaded by Tidewater; load topics: " + topics.keySet());
-            }
-            List<Integer> all = described.get(topic).partitions().stream().map(p -> p.partition()).sorted().toList();
-            List<Integer> chosen = request.partitions().isEmpty() ? all : request.partitions().stream().sorted().toList();
-            for (int p : chosen) {
-                if (!all.contains(p)) {
-                    throw new ReplayException("topic '" + topic + "' has no partition " + p + " (it has " + all + ")");
-                }
-            }
-            Map<Integer, Long> earliest = offsets(topic, chosen, OffsetSpec.earliest());
-            Map<Integer, Long> latest = offsets(topic, chosen, OffsetSpec.latest());
-            for (int p : chosen) {
-                long start = resolve(request.from(), topic, p, earliest.get(p), latest.get(p), "start");
-                long end = request.to() == null ? latest.get(p) : resolve(request.to(), topic, p, earliest.get(p), latest.get(p), "end");
-                if (start > end) {
-                    throw new ReplayException("the start (offset " + start + ") is after the end (offset " + end + ") on "
-                            + topic + "-" + p);
-                }
-                legs.add(new Leg(topic, p, start, end));
-            }
-        }
-        if (legs.stream().mapToLong(Leg::records).sum() == 0) {
-            throw new ReplayException("nothing to replay: no records between " + request.from() + " and "
-                    + (request.to() == null ? "the end" : request.to().toString()));
-        }
-        return legs;
-    }
-
-    private long resolve(ReplayRequest.Position pos, String topic, int p, long earliest, long latest, String what) {
-        if (pos.beginning()) {
-            return earliest;
-        }
-        if (pos.offset() != null) {
-            long o = pos.offset();
-            if (o > latest) {
-                throw new ReplayException("the " + what + " offset " + o + " is past the end of " + topic + "-" + p
-                        + " (its next offset is " + latest + ")");
-            }
-            if (o < earliest) {
-                throw new ReplayException("the " + what + " offset " + o + " is before the earliest retained offset " + earliest
-                        + " of " + topic + "-" + p);
-            }
-            return o;
-        }
-        long at = offsets(topic, List.of(p), OffsetSpec.forTimestamp(pos.time().toEpochMilli())).get(p);
-        return at < 0 ? latest : at;
-    }
-
-    private Map<Integer, Long> offsets(String topic, List<Integer> partitions, OffsetSpec spec) {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        partitions.forEach(p -> request.put(new TopicPartition(topic, p), spec));
-        try {
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> r = admin().listOffsets(request).all().get(10, TimeUnit.SECONDS);
-            Map<Integer, Long> m = new HashMap<>();
-            r.forEach((tp, info) -> m.put(tp.partition(), info.offset()));
-            return m;
-        } catch (Exception e) {
-            throw new ReplayException("cannot read the offsets of '" + topic + "': " + rootMessage(e));
-        }
+        return kafka.plan(request, topics, topics.keySet());
     }
 
     // ---- live replay (routes/replay-live.camel.yaml) ------------------------------------------------------------
@@ -271,14 +164,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         LoadTopic load = topics.get(topic);
         String consumerGroup = group + "." + load.route();
         String own = load.route() + "-" + instanceId;
-        List<String> others;
-        try {
-            others = admin().describeConsumerGroups(List.of(consumerGroup)).all().get(10, TimeUnit.SECONDS).get(consumerGroup)
-                    .members().stream().filter(m -> !m.clientId().startsWith(own))
-                    .map(m -> m.clientId() + " on " + m.host()).sorted().toList();
-        } catch (Exception e) {
-            throw new ReplayException("cannot describe consumer group '" + consumerGroup + "': " + rootMessage(e));
-        }
+        List<String> others = kafka.otherMembers(consumerGroup, own);
         if (!others.isEmpty()) {
             throw new ReplayException("a live replay of " + topic + " would move only this instance (" + instanceId
                     + "), but other load instances consume it too: " + String.join(", ", others)
@@ -307,19 +193,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         for (int i = 0; i < offTopics.length; i++) {
             offsets.put(new TopicPartition(offTopics[i], partitions[i]), new OffsetAndMetadata(next[i]));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                admin().alterConsumerGroupOffsets(consumerGroup, offsets).all().get(10, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException e) {
-                // The stopped consumer may take a moment to leave its group.
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                TimeUnit.MILLISECONDS.sleep(250);
-            }
-        }
+        kafka.moveGroup(consumerGroup, offsets);
     }
 
     // ---- side replay (routes/replay-side.camel.yaml) -------------------------------------------------------------
@@ -332,7 +206,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
             Map<Integer, Long> starts = new HashMap<>();
             // Partitions outside the request start at their range's end, i.e. are not read.
             replay.legs.stream().filter(l -> l.topic().equals(topic)).forEach(l -> starts.put(l.partition(), l.start()));
-            context.getRegistry().bind(repository, new RangeStart(topic, starts, offsets(topic, allPartitions(topic),
+            context.getRegistry().bind(repository, new RangeStart(topic, starts, kafka.offsets(topic, kafka.allPartitions(topic),
                     OffsetSpec.latest())));
             TemplatedRouteBuilder.builder(context, "replay-side")
                     .routeId(routeId)
@@ -344,15 +218,6 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
                     .add();
             replay.sideRoutes.add(routeId);
             replay.repositories.add(repository);
-        }
-    }
-
-    private List<Integer> allPartitions(String topic) {
-        try {
-            return admin().describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
-                    .stream().map(p -> p.partition()).toList();
-        } catch (Exception e) {
-            throw new ReplayException("cannot describe topic '" + topic + "': " + rootMessage(e));
         }
     }
 
@@ -413,7 +278,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
             if (!replay.running() || !replay.armed) {
                 continue;
             }
-            replay.refresh();
+            replay.refresh(edw, group);
             long remaining = replay.remaining();
             if (remaining == 0) {
                 finish(replay);
@@ -425,7 +290,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     @Override
     public List<String> getReplays() {
-        replays.values().forEach(Replay::refresh);
+        replays.values().forEach(r -> r.refresh(edw, group));
         return replays.values().stream().map(r -> "replay " + r.id + " " + r.state + ": " + r.done() + " done, "
                 + r.remaining() + " remaining; " + r.describe()).toList();
     }
@@ -437,13 +302,13 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     @Override
     public long getRecordsDone() {
-        replays.values().forEach(Replay::refresh);
+        replays.values().forEach(r -> r.refresh(edw, group));
         return replays.values().stream().filter(Replay::running).mapToLong(Replay::done).sum();
     }
 
     @Override
     public long getRecordsRemaining() {
-        replays.values().forEach(Replay::refresh);
+        replays.values().forEach(r -> r.refresh(edw, group));
         return replays.values().stream().filter(Replay::running).mapToLong(Replay::remaining).sum();
     }
 
@@ -472,14 +337,10 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     @Override
     public void close() {
         stopper.shutdownNow();
-        synchronized (this) {
-            if (admin != null) {
-                admin.close();
-            }
-        }
+        kafka.close();
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
@@ -487,125 +348,4 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
-    /** One replay and where it stands. */
-    private final class Replay {
-        final int id;
-        /** live replay, side replay, or redrive (a side replay of dead-letter topics). */
-        final String kind;
-        final boolean side;
-        final List<Leg> legs;
-        final Map<String, LoadTopic> loads;
-        final Instant started = Instant.now();
-        final Map<String, Long> positions = new java.util.concurrent.ConcurrentHashMap<>();
-        final List<String> sideRoutes = new ArrayList<>();
-        final List<String> repositories = new ArrayList<>();
-        volatile String state = "RUNNING";
-        /** Set once every topic has been moved back (live) or its route added (side); progress counts from then. */
-        volatile boolean armed;
-
-        Replay(int id, String kind, List<Leg> legs, Map<String, LoadTopic> loads) {
-            this.id = id;
-            this.kind = kind;
-            this.side = !kind.equals("live replay");
-            this.legs = legs;
-            this.loads = loads;
-            legs.forEach(l -> positions.put(l.topic() + "/" + l.partition(), l.start()));
-        }
-
-        boolean running() {
-            return state.equals("RUNNING");
-        }
-
-        List<String> topics() {
-            return legs.stream().map(Leg::topic).distinct().toList();
-        }
-
-        Leg leg(String topic, int partition) {
-            for (Leg l : legs) {
-                if (l.topic().equals(topic) && l.partition() == partition) {
-                    return l;
-                }
-            }
-            return null;
-        }
-
-        /**
-         * Reads a running live replay's position from etl_offsets (the load's own position); a side replay's
-         * position is kept up to date by its route.
-         */
-        void refresh() {
-            if (side || !running()) {
-                return;
-            }
-            Map<String, Long> m = new HashMap<>();
-            for (String topic : topics()) {
-                try (Connection c = edw.getConnection(); PreparedStatement ps = c.prepareStatement(POSITIONS)) {
-                    ps.setString(1, group);
-                    ps.setString(2, topic);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            m.put(topic + "/" + rs.getInt(1), rs.getLong(2));
-                        }
-                    }
-                } catch (SQLException e) {
-                    return;
-                }
-            }
-            legs.forEach(l -> positions.put(l.topic() + "/" + l.partition(),
-                    Math.min(l.end(), Math.max(l.start(), m.getOrDefault(l.topic() + "/" + l.partition(), l.start())))));
-        }
-
-        long done() {
-            return legs.stream().mapToLong(l -> positions.getOrDefault(l.topic() + "/" + l.partition(), l.start()) - l.start()).sum();
-        }
-
-        long remaining() {
-            return legs.stream().mapToLong(l -> Math.max(0, l.end() - positions.getOrDefault(l.topic() + "/" + l.partition(), l.start()))).sum();
-        }
-
-        String describe() {
-            Map<String, List<Leg>> byTopic = legs.stream().collect(Collectors.groupingBy(Leg::topic, LinkedHashMap::new, Collectors.toList()));
-            return kind + " of " + byTopic.entrySet().stream().map(e -> e.getKey() + " "
-                    + e.getValue().stream().map(l -> "[" + l.partition() + ": " + l.start() + ".." + l.end() + ")")
-                    .collect(Collectors.joining(" "))).collect(Collectors.joining(", "))
-                    + ", " + legs.stream().mapToLong(Leg::records).sum() + " records";
-        }
-    }
-
-    /** Where a side replay's consumer starts in each partition (camel-kafka seeks to the stored value plus one). */
-    static final class RangeStart extends org.apache.camel.support.service.ServiceSupport
-            implements org.apache.camel.spi.StateRepository<String, String> {
-        private final String topic;
-        private final Map<Integer, Long> starts;
-        private final Map<Integer, Long> ends;
-        private final Map<String, String> stored = new java.util.concurrent.ConcurrentHashMap<>();
-
-        RangeStart(String topic, Map<Integer, Long> starts, Map<Integer, Long> ends) {
-            this.topic = topic;
-            this.starts = starts;
-            this.ends = ends;
-        }
-
-        @Override
-        public String getState(String key) {
-            String position = stored.get(key);
-            if (position != null) {
-                return position;
-            }
-            int partition = Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
-            long start = starts.getOrDefault(partition, ends.getOrDefault(partition, 0L));
-            return String.valueOf(start - 1);
-        }
-
-        @Override
-        public void setState(String key, String value) {
-            // The consumer's position during the run (kept in memory: a side replay does not outlive the process).
-            stored.put(key, value);
-        }
-
-        @Override
-        public String toString() {
-            return "RangeStart[" + topic + " " + starts + "]";
-        }
-    }
 }

@@ -223,7 +223,7 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
                   opened_at: {field: openedAt, type: timestamptz}
                 """));
         int line = Files.readAllLines(file).indexOf("        table: fact_ticket") + 1;
-        FlowException refused = org.junit.jupiter.api.Assertions.assertThrows(FlowException.class, () -> flows.reload(file));
+        FlowException refused = org.junit.jupiter.api.Assertions.assertThrows(FlowException.class, () -> flows.reloader().reload(file));
         assertEquals(file + ":" + line + ": flow 'events-tickets2' loads table fact_ticket, which flow 'events-tickets' loads already; "
                 + "a table is loaded by one flow (a patch may update its columns)", refused.getMessage());
         assertTrue(flows.flow("events-tickets") == tickets, "the previous declarations keep running");
@@ -240,7 +240,7 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
                   ticket_id: {field: id, type: bigint}
                   note: {field: note, type: text, merge: latest}
                 """));
-        Flows.Change change = flows.reload(file);
+        FlowReloader.Change change = flows.reloader().reload(file);
         assertEquals(List.of("events-tickets2"), change.started().stream().map(FlowSpec::name).toList());
 
         sendTickets(1, 3, 1);
@@ -264,7 +264,7 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         // New measures: a sum of a column loaded before, and a sum of a new column that may be NULL.
         Path file = routes.resolve("events-tickets.camel.yaml");
         Files.writeString(file, ticketsFlow("", "      customer_sum: sum(customer_id)\n      priority_sum: sum(priority)\n"));
-        Flows.Change change = flows.reload(file);
+        FlowReloader.Change change = flows.reloader().reload(file);
         assertEquals(List.of("events-tickets"), change.reloaded().stream().map(FlowSpec::name).toList());
         assertEquals(expected(sent, false), measured(false), "the facts loaded before, recomputed");
 
@@ -283,7 +283,7 @@ class FlowReloadRouteTest extends LoadRouteTestSupport {
         // A new group: the rollup's groups become finer, recomputed from the facts.
         Files.writeString(file, ticketsFlow("      customer: \"fact.customer_id\"\n",
                 "      customer_sum: sum(customer_id)\n      priority_sum: sum(priority)\n"));
-        flows.reload(file);
+        flows.reloader().reload(file);
         assertEquals(expected(sent, true), measured(true), "the facts loaded before, recomputed");
         Topics.send(tickets, List.<String[]>of(new String[] {"9", "{\"id\":9,\"customerId\":2,\"openedAt\":\"2026-11-24T10:00:00Z\",\"priority\":4}"}),
                 null, null);

@@ -29,12 +29,12 @@ class GeneratedSqlTest {
             c.setAutoCommit(false);
             for (FlowSpec f : declared) {
                 for (int rounds : List.of(1, 2)) {
-                    String sql = flows.statementFor(f.name(), rounds);
+                    String sql = flows.statements().statementFor(f.name(), rounds);
                     run(c, f.name() + " (" + rounds + " rounds)", sql);
                 }
                 if (f.kind() == FlowSpec.Kind.DIMENSION) {
-                    run(c, f.name() + " newest", flows.newest(f.name()));
-                    run(c, f.name() + " ensure", FlowSql.ensure(f));
+                    run(c, f.name() + " newest", flows.statements().newest(f.name()));
+                    run(c, f.name() + " ensure", DimensionSql.ensure(f));
                 }
             }
         }

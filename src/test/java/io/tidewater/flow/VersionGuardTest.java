@@ -86,7 +86,7 @@ class VersionGuardTest {
         Map<String, Object> params = new HashMap<>(headers.getHeaders());
         params.putAll(NamedSql.noOffsets());
         try (Connection c = warehouse.dataSource().getConnection()) {
-            NamedSql.execute(c, flows.statementFor(f.name(), 1), params);
+            NamedSql.execute(c, flows.statements().statementFor(f.name(), 1), params);
         }
     }
 

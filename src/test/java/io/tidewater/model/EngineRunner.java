@@ -1,17 +1,17 @@
 package io.tidewater.model;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewater.flow.FlowBatch;
 import io.tidewater.flow.FlowReader;
 import io.tidewater.flow.FlowSpec;
@@ -25,19 +25,15 @@ import io.tidewater.model.Scenario.FactEvent;
 import io.tidewater.model.Scenario.Opt;
 import io.tidewater.model.Scenario.PatchBatch;
 import io.tidewater.model.Scenario.PatchEvent;
+import io.tidewater.ops.PipelineStats;
 import io.tidewater.testing.NamedSql;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Warehouse;
-import java.nio.charset.StandardCharsets;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tidewater.ops.PipelineStats;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultMessage;
+import org.apache.camel.support.DefaultExchange;
 
 /**
  * Runs a scenario through the engine on real PostgreSQL, batch by batch, as the flow-apply route does: the records read
@@ -209,7 +205,7 @@ public final class EngineRunner implements AutoCloseable {
      * fact's, each once its flow runs.
      */
     private void reload() throws Exception {
-        flows.reload(file, declared.stream().filter(d -> !(factsAway && d.name().equals("model-facts"))
+        flows.reloader().reload(file, declared.stream().filter(d -> !(factsAway && d.name().equals("model-facts"))
                 && !(dimAway && d.name().equals("model-members"))).toList());
         if (flows.all().containsKey("model-members")) {
             List<DimBatch> waited = new ArrayList<>(waitingDims);
@@ -262,7 +258,7 @@ public final class EngineRunner implements AutoCloseable {
             for (int j = 0; j < lookups; j++) {
                 resolve(c, f, j, params);
             }
-            String sql = flows.statement(flow, m.getHeader(FlowBatch.ROUNDS, Integer.class),
+            String sql = flows.statements().statement(flow, m.getHeader(FlowBatch.ROUNDS, Integer.class),
                     m.getHeader(io.tidewater.flow.MirrorBatch.COLUMNS, FlowSpec.class));
             c.setAutoCommit(false);
             try {
@@ -283,10 +279,10 @@ public final class EngineRunner implements AutoCloseable {
         keys.remove(null);
         Map<String, Object> p = Map.of("missing", keys.toArray(new Long[0]));
         c.setAutoCommit(true);
-        NamedSql.execute(c, flows.ensure(dimension), p);
+        NamedSql.execute(c, flows.statements().ensure(dimension), p);
         Map<Object, Long> sk = new HashMap<>();
         List<Long> inferred = new ArrayList<>();
-        for (Map<String, Object> r : NamedSql.execute(c, flows.newestOfMissing(dimension), p)) {
+        for (Map<String, Object> r : NamedSql.execute(c, flows.statements().newestOfMissing(dimension), p)) {
             sk.put(((Number) r.get("natural_key")).longValue(), ((Number) r.get("surrogate_key")).longValue());
             if (((Number) r.get("lsn")).longValue() == 0) {
                 inferred.add(((Number) r.get("surrogate_key")).longValue());

@@ -4,11 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,9 +24,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.tidewater.flow.DimensionSql;
 import io.tidewater.flow.FlowBatch;
 import io.tidewater.flow.FlowSpec;
-import io.tidewater.flow.FlowSql;
 import io.tidewater.flow.Flows;
 import io.tidewater.flow.RecordReader;
 import io.tidewater.testing.NamedSql;
@@ -203,7 +203,7 @@ class CustomerVersionsConcurrencyTest {
         params.put("k0", keys);
         params.put("i0", new Long[] {key});
         params.putAll(NamedSql.noOffsets());
-        NamedSql.execute(c, FLOWS.statementFor(CALLS, 1), params);
+        NamedSql.execute(c, FLOWS.statements().statementFor(CALLS, 1), params);
     }
 
     /** A record's values in the order of the flow's bound columns, by column name. */
@@ -310,15 +310,15 @@ class CustomerVersionsConcurrencyTest {
         FLOWS.batch(CUSTOMERS).columns(rows, headers);
         Map<String, Object> params = new HashMap<>(headers.getHeaders());
         params.putAll(NamedSql.noOffsets());
-        NamedSql.execute(c, FLOWS.statementFor(CUSTOMERS, headers.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
+        NamedSql.execute(c, FLOWS.statements().statementFor(CUSTOMERS, headers.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
     }
 
     /** The lookup's resolution of one id, as the flow-lookup route runs it: its (customer_key, source_lsn). */
     private long[] ensure(Connection c, long id) {
         try {
             Map<String, Object> missing = Map.of("missing", new Long[] {id});
-            NamedSql.execute(c, FlowSql.ensure(FLOWS.flow(CUSTOMERS)), missing);
-            Map<String, Object> row = NamedSql.execute(c, FlowSql.newest(FLOWS.flow(CUSTOMERS), "missing"), missing).get(0);
+            NamedSql.execute(c, DimensionSql.ensure(FLOWS.flow(CUSTOMERS)), missing);
+            Map<String, Object> row = NamedSql.execute(c, DimensionSql.newest(FLOWS.flow(CUSTOMERS), "missing"), missing).get(0);
             return new long[] {((Number) row.get("surrogate_key")).longValue(), ((Number) row.get("lsn")).longValue()};
         } catch (Exception e) {
             throw new IllegalStateException(e);
