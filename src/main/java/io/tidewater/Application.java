@@ -80,16 +80,8 @@ public final class Application {
             watched = watchRoutes(config);
             declared = Flows.read(ROUTES, Placeholders.of(config));
             infra = Infrastructure.start(config, declared.stream().flatMap(f -> f.topics().stream()).toList());
-        } catch (ConfigException e) {
-            LOG.error("Cannot start: {}", e.getMessage());
-            return EXIT_CONFIG;
-        } catch (FlowException e) {
-            // A declaration that cannot run: its file, line and reason say all there is to fix.
-            LOG.error("Cannot start: {}", e.getMessage());
-            return 1;
         } catch (Exception e) {
-            LOG.error("Cannot start: {}", e.toString(), e);
-            return 1;
+            return failed(e, "Cannot start");
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Main main = new Main();
@@ -99,19 +91,25 @@ public final class Application {
             configure(main, config, infra, declared, watched, kafkaHealth, started);
             main.run();
             return 0;
-        } catch (ConfigException e) {
-            LOG.error("Cannot start: {}", e.getMessage());
-            return EXIT_CONFIG;
-        } catch (FlowException e) {
-            LOG.error("Cannot start: {}", e.getMessage());
-            return 1;
         } catch (Exception e) {
-            LOG.error("Tidewater stopped on an error: {}", e.toString(), e);
-            return 1;
+            return failed(e, "Tidewater stopped on an error");
         } finally {
             LOG.info("Tidewater stopped");
             stopped.countDown();
         }
+    }
+
+    /**
+     * The exit code of a start that failed, said on the console: a bad configuration or a declaration that cannot run
+     * is its message alone (its key, or its file, line and reason, say all there is to fix); anything else its trace.
+     */
+    private static int failed(Exception e, String what) {
+        if (e instanceof ConfigException || e instanceof FlowException) {
+            LOG.error("Cannot start: {}", e.getMessage());
+            return e instanceof ConfigException ? EXIT_CONFIG : 1;
+        }
+        LOG.error("{}: {}", what, e.toString(), e);
+        return 1;
     }
 
     /**
