@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.tidewater.config.CaptureBlocks;
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
@@ -213,15 +214,20 @@ public final class Infrastructure implements AutoCloseable {
                     bootstrapServers, edwJdbcUrl, managementPort);
             return;
         }
-        String banner = String.join(System.lineSeparator(),
-                "",
+        List<String> lines = new ArrayList<>(List.of("",
                 "  Tidewater is running on embedded Kafka and PostgreSQL. Connect with:",
                 "    psql -h localhost -p " + postgres.port() + " -U postgres -d " + EDW_DATABASE
-                        + " -c 'SELECT count(*) FROM " + edwSchema + ".fact_call'",
-                "    psql -h localhost -p " + postgres.port() + " -U postgres -d crm      (OLTP, captured: "
-                        + config.get("tidewater.capture.crm.tables", "public.customers") + ")",
-                "    psql -h localhost -p " + postgres.port() + " -U postgres -d sales    (OLTP, captured: "
-                        + config.get("tidewater.capture.sales.tables", "public.orders") + ")",
+                        + " -c 'SELECT count(*) FROM " + edwSchema + ".fact_call'"));
+        // Each captured database the embedded PostgreSQL holds: one line per tidewater.capture.<db>.* block.
+        Map<String, String> defaults = CaptureBlocks.defaults(config, true);
+        for (String db : CaptureBlocks.databases(config.keys())) {
+            String key = "tidewater.capture." + db + ".";
+            if (config.get(key + "hostname", "localhost").equals("localhost")) {
+                lines.add(String.format("    psql -h localhost -p %d -U postgres -d %-8s (OLTP, captured: %s)", postgres.port(),
+                        config.get(key + "dbname", defaults.get(key + "dbname")), config.get(key + "tables", "")));
+            }
+        }
+        String banner = String.join(System.lineSeparator(), lines) + System.lineSeparator() + String.join(System.lineSeparator(),
                 "    kcat -b " + bootstrapServers + " -L",
                 "    kcat -b " + bootstrapServers + " -C -t events.callcenter.calls -o -5 -e",
                 "    curl localhost:" + managementPort + "/observe/health",
