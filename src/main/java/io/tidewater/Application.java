@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -67,6 +68,7 @@ public final class Application {
         long started = System.nanoTime();
         TidewaterConfig config;
         List<FlowSpec> declared;
+        UnaryOperator<String> placeholders;
         WatchService watched;
         Infrastructure infra;
         try {
@@ -78,7 +80,8 @@ public final class Application {
             // Watched from before they are read, so that no save is missed; then read once: the infrastructure makes
             // their topics, and the load runs their flows.
             watched = watchRoutes(config);
-            declared = Flows.read(ROUTES, Placeholders.of(config));
+            placeholders = Placeholders.of(config);
+            declared = Flows.read(ROUTES, placeholders);
             infra = Infrastructure.start(config, declared.stream().flatMap(f -> f.topics().stream()).toList());
         } catch (Exception e) {
             return failed(e, "Cannot start");
@@ -88,7 +91,7 @@ public final class Application {
         int shutdownSeconds = config.getInt("camel.main.shutdown-timeout", 45);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(main, infra, stopped, shutdownSeconds), "tidewater-shutdown"));
         try (infra; KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(infra.bootstrapServers())) {
-            configure(main, config, infra, declared, watched, kafkaHealth, started);
+            configure(main, config, infra, declared, placeholders, watched, kafkaHealth, started);
             main.run();
             return 0;
         } catch (Exception e) {
@@ -139,14 +142,15 @@ public final class Application {
 
     /** Camel main, step by step: properties, security, which routes run, the load, the capture, then the lifecycle. */
     private static void configure(Main main, TidewaterConfig config, Infrastructure infra, List<FlowSpec> declared,
-                                  WatchService watched, KafkaHealthCheck kafkaHealth, long started) {
+                                  UnaryOperator<String> placeholders, WatchService watched, KafkaHealthCheck kafkaHealth,
+                                  long started) {
         properties(main, config, infra);
         ManagementSecurity.bind(main::bind, config, infra.embedded());
         excludeRoutes(main, config, declared);
         // Bound under the name camel-micrometer-prometheus looks for, so our meters and Camel's share /observe/metrics.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind("metricsRegistry", meters);
-        Flows flows = LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers(), declared);
+        Flows flows = LoadBeans.bind(main::bind, infra.edw(), config, meters, infra.bootstrapServers(), declared, placeholders);
         main.configure().addRoutesBuilder(new FlowRoutes(flows::declared));
         holdWaiting(main, flows);
         List<String> captured = capture(main, config, infra);

@@ -60,14 +60,18 @@ public final class LoadBeans {
     /** Reads the flow files of a routes directory and binds their flows' beans. */
     public static Flows bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
                              MeterRegistry meters, String bootstrapServers, Path routes) {
-        return bind(registry, edw, config, meters, bootstrapServers, Flows.read(routes, Placeholders.of(config)));
+        UnaryOperator<String> placeholders = Placeholders.of(config);
+        return bind(registry, edw, config, meters, bootstrapServers, Flows.read(routes, placeholders), placeholders);
     }
 
-    /** Returns the flows: those that wait for a flow not declared yet must not start with the others. */
+    /**
+     * Binds the beans of these flows (placeholders: how their files were read, for those read again). Returns the flows:
+     * those that wait for a flow not declared yet must not start with the others.
+     */
     public static Flows bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
-                             MeterRegistry meters, String bootstrapServers, List<FlowSpec> declared) {
+                             MeterRegistry meters, String bootstrapServers, List<FlowSpec> declared,
+                             UnaryOperator<String> placeholders) {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
-        UnaryOperator<String> placeholders = Placeholders.of(config);
         requireConsumers(declared, placeholders);
         PipelineStats stats = new PipelineStats(meters);
         Flows flows = new Flows(declared, config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536), group, stats, placeholders, edw);

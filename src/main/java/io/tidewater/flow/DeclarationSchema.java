@@ -151,7 +151,7 @@ public final class DeclarationSchema {
             kinds.retainAll(p.kinds());
             out.append("| `").append(path).append("` | ").append(takes(c)).append(" | ")
                     .append(c.required() ? "required" : c.dflt() == null ? "" : "`" + c.dflt() + "`").append(" | ")
-                    .append(kinds.size() == Kind.values().length ? "all" : kindsText(kinds)).append(" | ")
+                    .append(kinds.size() == Kind.values().length ? "all" : DeclarationSpec.kindsText(kinds)).append(" | ")
                     .append(c.doc().replace("|", "\\|")).append(" |\n");
             if (c.type() == Type.OBJECT || c.type() == Type.MAP) {
                 rows(path + ".", withKinds(c, kinds), out);
@@ -161,10 +161,6 @@ public final class DeclarationSchema {
 
     private static Prop withKinds(Prop p, EnumSet<Kind> kinds) {
         return new Prop(p.name(), p.type(), p.required(), p.dflt(), p.values(), kinds, p.doc(), p.props(), p.entry());
-    }
-
-    private static String kindsText(EnumSet<Kind> kinds) {
-        return withKinds(DeclarationSpec.DECLARATION, kinds).kindsText();
     }
 
     private static String takes(Prop p) {

@@ -66,9 +66,14 @@ public final class DeclarationSpec {
 
         /** The kinds it is for, as a message names them ("dimensions", "facts and patches"). */
         public String kindsText() {
-            List<String> names = kinds.stream().map(k -> k.name().toLowerCase(Locale.ROOT) + (k == Kind.PATCH ? "es" : "s")).toList();
-            return names.size() == 1 ? names.get(0) : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+            return DeclarationSpec.kindsText(kinds);
         }
+    }
+
+    /** Kinds as a message names them ("dimensions", "facts and patches"). */
+    public static String kindsText(Set<Kind> kinds) {
+        List<String> names = kinds.stream().map(k -> k.name().toLowerCase(Locale.ROOT) + (k == Kind.PATCH ? "es" : "s")).toList();
+        return names.size() == 1 ? names.get(0) : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
     private static final Set<Kind> ALL = EnumSet.allOf(Kind.class);

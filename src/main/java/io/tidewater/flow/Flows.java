@@ -148,7 +148,6 @@ public class Flows {
         }
     }
 
-    /** The declared flows, running and waiting. */
     /** Every declared flow: those that run and those that wait. */
     public List<FlowSpec> declared() {
         List<FlowSpec> all = new ArrayList<>(flows.values());
