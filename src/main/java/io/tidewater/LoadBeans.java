@@ -14,24 +14,28 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.tidewater.config.ConfigException;
 import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
-import io.tidewater.events.BatchCommit;
-import io.tidewater.events.FlowPipeline;
 import io.tidewater.flow.DimensionCache;
 import io.tidewater.flow.DryRun;
-import io.tidewater.flow.FlowLookups;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowTables;
 import io.tidewater.flow.Flows;
 import io.tidewater.flow.Placeholders;
 import io.tidewater.flow.RollupTables;
+import io.tidewater.load.BatchCommit;
+import io.tidewater.load.BatchIsolation;
+import io.tidewater.load.BatchStatements;
+import io.tidewater.load.Batches;
+import io.tidewater.load.FlowPipeline;
+import io.tidewater.load.Lookups;
+import io.tidewater.load.Originals;
+import io.tidewater.load.RetriedStatement;
+import io.tidewater.load.WarehouseErrors;
 import io.tidewater.ops.Jmx;
 import io.tidewater.ops.PipelineMonitor;
 import io.tidewater.ops.PipelineStats;
 import io.tidewater.ops.StatusLine;
 import io.tidewater.replay.ReplayService;
-import io.tidewater.warehouse.BatchIsolation;
 import io.tidewater.warehouse.EdwOffsetRepository;
-import io.tidewater.warehouse.WarehouseErrors;
 
 /** The beans the load routes refer to by name, bound the same way by the application and by the route tests. */
 public final class LoadBeans {
@@ -74,12 +78,13 @@ public final class LoadBeans {
         String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
         requireConsumers(declared, placeholders);
         PipelineStats stats = new PipelineStats(meters);
-        Flows flows = new Flows(declared, config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536), group, stats, placeholders, edw);
+        Flows flows = new Flows(declared, placeholders, edw);
         List<FlowSpec> running = List.copyOf(flows.all().values());
         prepareWarehouse(edw, flows, running);
-        flows.setOriginals(new io.tidewater.events.Originals(bootstrapServers));
         flows.warmCaches(edw);
-        bindLoad(registry, edw, group, stats, flows);
+        Batches batches = new Batches(flows, config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536), group, stats);
+        batches.setOriginals(new Originals(bootstrapServers));
+        bindLoad(registry, edw, group, stats, flows, batches);
         for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
             bindCache(registry, meters, flows.flow(e.getKey()), e.getValue());
         }
@@ -143,7 +148,8 @@ public final class LoadBeans {
     }
 
     /** The beans the load routes name. */
-    private static void bindLoad(BiConsumer<String, Object> registry, DataSource edw, String group, PipelineStats stats, Flows flows) {
+    private static void bindLoad(BiConsumer<String, Object> registry, DataSource edw, String group, PipelineStats stats, Flows flows,
+                                 Batches batches) {
         registry.accept("edw", edw);
         EdwOffsetRepository positions = new EdwOffsetRepository(edw, group);
         registry.accept("edwOffsets", positions);
@@ -153,16 +159,18 @@ public final class LoadBeans {
         registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
         registry.accept("batchCommit", commits);
         registry.accept("warehouseErrors", new WarehouseErrors());
-        registry.accept("batchIsolation", new BatchIsolation());
+        registry.accept("batchIsolation", new BatchIsolation(batches));
         registry.accept("flows", flows);
-        registry.accept("flowStatements", flows.statements());
-        registry.accept("retriedStatement", new io.tidewater.flow.RetriedStatement(flows));
-        registry.accept("flowLookups", new FlowLookups(flows));
+        registry.accept("batches", batches);
+        BatchStatements statements = new BatchStatements(flows);
+        registry.accept("batchStatements", statements);
+        registry.accept("retriedStatement", new RetriedStatement(statements));
+        registry.accept("lookups", new Lookups(flows));
     }
 
     /** What replays and re-drives of a flow's topics go through: its consumer route and its apply route. */
     private static List<ReplayService.LoadTopic> loadTopics(FlowSpec f) {
-        return f.topics().stream().map(t -> new ReplayService.LoadTopic(t, f.name(), "direct:apply-" + f.name())).toList();
+        return f.topics().stream().map(t -> new ReplayService.LoadTopic(t, f.name())).toList();
     }
 
     /** A dimension's lookup cache: found by the camel-caffeine endpoint caffeine-cache:<table>, with meters and JMX. */

@@ -1,6 +1,8 @@
 package io.tidewater.flow;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -34,6 +36,19 @@ public class DimensionCache implements DimensionCacheMBean {
         }
         entries.forEach((id, entry) -> cache.asMap().merge(id, entry,
                 (had, put) -> ((DimensionKey) put).lsn() >= ((DimensionKey) had).lsn() ? put : had));
+    }
+
+    /** Rows of (natural_key, surrogate_key, lsn), as the warehouse answers a dimension's newest members, as cache entries. */
+    public static Map<Object, DimensionKey> entries(List<Map<String, Object>> rows) {
+        Map<Object, DimensionKey> out = new HashMap<>();
+        if (rows != null) {
+            for (Map<String, Object> r : rows) {
+                Object natural = r.get("natural_key");
+                out.put(natural instanceof java.util.UUID u ? u.toString() : natural,
+                        new DimensionKey(((Number) r.get("surrogate_key")).longValue(), ((Number) r.get("lsn")).longValue()));
+            }
+        }
+        return out;
     }
 
     private CacheStats stats() {

@@ -23,8 +23,8 @@ public final class DimensionSql {
     /** Takes a dimension's per-key locks (in lock order) for the keys of a batch: the parameter lockKeys. */
     static String lockKeys(FlowSpec d, String param) {
         String cast = d.columns().get(d.naturalKey()).type().arrayCast();
-        return "SELECT pg_advisory_xact_lock(hashtext('" + d.table() + "'), l.k) FROM (SELECT DISTINCT hashtext(x::text) AS k FROM unnest(:?"
-                + param + "::" + cast + ") AS x ORDER BY 1) l";
+        return "SELECT pg_advisory_xact_lock(hashtext('" + d.table() + "'), l.k) FROM (SELECT DISTINCT hashtext(x::text) AS k FROM unnest("
+                + Parameters.param(param, cast) + ") AS x ORDER BY 1) l";
     }
 
     /**
@@ -53,12 +53,12 @@ public final class DimensionSql {
                 }
             }
         }
-        StringBuilder sql = new StringBuilder(lockKeys(d, "lockKeys")).append(";\n");
+        StringBuilder sql = new StringBuilder(lockKeys(d, Parameters.LOCK_KEYS)).append(";\n");
         if (!moves.isEmpty()) {
             // The batch's inferred members, remembered for the transaction: under the keys' locks none can appear or go, so
             // those of them filled in by the rounds are the ones whose facts move in the rollups.
             sql.append("SELECT set_config('").append(FlowSql.INFERRED).append("', coalesce((SELECT array_agg(i.").append(sk).append(")::text FROM ")
-                    .append(t).append(" i WHERE i.").append(nk).append(" = ANY (:?lockKeys::").append(d.columns().get(d.naturalKey()).type().arrayCast())
+                    .append(t).append(" i WHERE i.").append(nk).append(" = ANY (").append(Parameters.param(Parameters.LOCK_KEYS, d.columns().get(d.naturalKey()).type().arrayCast()))
                     .append(") AND i.\"is_current\" AND i.\"is_inferred\"), '{}'), true);\n");
             // Waits for the fact batches that look one of them up (their share locks), and keeps new ones waiting.
             sql.append("SELECT count(*) FROM (SELECT 1 FROM ").append(t).append(" i WHERE i.").append(sk).append(" = ANY (current_setting('")
@@ -68,9 +68,10 @@ public final class DimensionSql {
                 : "(" + d.dimension().tracked().stream().map(c -> "c." + id(c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
                 + d.dimension().tracked().stream().map(c -> "i." + id(c)).collect(Collectors.joining(", ")) + ")";
         for (int r = 0; r < rounds; r++) {
-            String s = "_r" + r;
-            sql.append("WITH ").append(FlowSql.untoasted(d, s, List.of(":?changedAts" + s + "::timestamptz[]", ":?lsns" + s + "::bigint[]",
-                            ":?deletes" + s + "::boolean[]"), inputAliases, true))
+            String s = Parameters.roundSuffix(r);
+            sql.append("WITH ").append(FlowSql.untoasted(d, s, List.of(Parameters.param(Parameters.round(Parameters.CHANGED_ATS, s), "timestamptz[]"),
+                            Parameters.param(Parameters.round(Parameters.LSNS, s), "bigint[]"),
+                            Parameters.param(Parameters.round(Parameters.DELETES, s), "boolean[]")), inputAliases, true))
                     .append(", todo AS (\n    SELECT i.*, c.").append(sk)
                     .append(" AS \"cur-\", c.\"is_inferred\" AS \"inferred-\", ").append(tracked).append(" AS \"tracked-\"\n    FROM input i LEFT JOIN ")
                     .append(t).append(" c ON c.").append(nk).append(" = i.").append(nk).append(" AND c.\"is_current\"\n    WHERE NOT EXISTS (SELECT 1 FROM ")
@@ -113,7 +114,7 @@ public final class DimensionSql {
         String nk = id(d.naturalKey());
         String sk = id(d.dimension().surrogateKey());
         return "SELECT DISTINCT ON (d." + nk + ") d." + nk + " AS natural_key, d." + sk + " AS surrogate_key, coalesce(d.\"source_lsn\", 0) AS lsn\n"
-                + "FROM " + id(d.table()) + " d WHERE d." + nk + " = ANY (:?" + param + "::" + d.columns().get(d.naturalKey()).type().arrayCast()
+                + "FROM " + id(d.table()) + " d WHERE d." + nk + " = ANY (" + Parameters.param(param, d.columns().get(d.naturalKey()).type().arrayCast())
                 + ")\nORDER BY d." + nk + ", d.\"is_current\" DESC, d." + sk + " DESC";
     }
 
@@ -136,7 +137,7 @@ public final class DimensionSql {
         String t = id(d.table());
         String nk = id(d.naturalKey());
         String cast = d.columns().get(d.naturalKey()).type().arrayCast();
-        return "WITH locks AS (\n    " + lockKeys(d, "missing") + "\n)\nINSERT INTO " + t + " (" + nk
+        return "WITH locks AS (\n    " + lockKeys(d, Parameters.MISSING) + "\n)\nINSERT INTO " + t + " (" + nk
                 + ", \"valid_from\", \"is_current\", \"is_inferred\")\nSELECT u.id, now(), TRUE, TRUE FROM (SELECT DISTINCT id FROM unnest(:?missing::"
                 + cast + ") AS x(id) ORDER BY 1) u\nWHERE (SELECT count(*) FROM locks) >= 0 AND NOT EXISTS (SELECT 1 FROM " + t + " d WHERE d."
                 + nk + " = u.id)\nON CONFLICT (" + nk + ") WHERE \"is_current\" DO NOTHING";

@@ -118,7 +118,7 @@ public final class DryRun {
         out.put("batch statement", FlowStatements.batchStatement(f, 1, flows));
         if (f.kind() == FlowSpec.Kind.DIMENSION) {
             out.put("statement creating inferred members", DimensionSql.ensure(f));
-            out.put("statement reading the newest members", DimensionSql.newest(f, "writeThroughKeys"));
+            out.put("statement reading the newest members", DimensionSql.newest(f, Parameters.WRITE_THROUGH_KEYS));
         }
         return out;
     }

@@ -96,7 +96,7 @@ public final class FactSql {
     static String lockInferred(FlowSpec f, Map<String, FlowSpec> dimensions) {
         Map<String, List<String>> byDimension = new LinkedHashMap<>();
         for (int j = 0; j < f.lookups().size(); j++) {
-            byDimension.computeIfAbsent(f.lookups().get(j).dimension(), k -> new ArrayList<>()).add(":?i" + j + "::bigint[]");
+            byDimension.computeIfAbsent(f.lookups().get(j).dimension(), k -> new ArrayList<>()).add(Parameters.param(Parameters.inferredKeys(j), "bigint[]"));
         }
         StringJoiner counts = new StringJoiner(" + ");
         byDimension.forEach((name, params) -> {
@@ -133,8 +133,8 @@ public final class FactSql {
         inputCols.add("source_lsn");
         inputCols.add("deleted");
         List<String> extra = new ArrayList<>(FlowSql.lookupParams(f));
-        extra.add(":?lsns::bigint[]");
-        extra.add(":?deletes::boolean[]");
+        extra.add(Parameters.param(Parameters.LSNS, "bigint[]"));
+        extra.add(Parameters.param(Parameters.DELETES, "boolean[]"));
         String key = FlowSql.names(f.key());
         String t = id(f.table());
         if (f.versionColumn() != null) {

@@ -60,7 +60,7 @@ public final class FlowCheck {
         }
         List<FlowSpec> flows = read(files, config, problems, out);
         try {
-            new Flows(flows, 1, "check", null);
+            new Flows(flows);
         } catch (FlowException e) {
             problems.add(e.getMessage());
         }

@@ -35,11 +35,12 @@ public final class FlowSql {
      * which is no fact (no rollup counts it) until the fact fills it in.
      */
     public static final String PLACEHOLDER = "is_placeholder";
-    static final String OFFSETS = """
-            INSERT INTO etl_offsets (consumer_group, topic, partition, next_offset, updated_at)
-            SELECT :?group::text, t, p, o, now() FROM unnest(:?offTopics::text[], :?offPartitions::int[], :?offNext::bigint[]) AS x(t, p, o)
-            ON CONFLICT (consumer_group, topic, partition)
-                DO UPDATE SET next_offset = GREATEST(etl_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()""";
+    static final String OFFSETS = "INSERT INTO etl_offsets (consumer_group, topic, partition, next_offset, updated_at)\n"
+            + "SELECT " + Parameters.param(Parameters.GROUP, "text") + ", t, p, o, now() FROM unnest("
+            + Parameters.param(Parameters.TOPICS, "text[]") + ", " + Parameters.param(Parameters.PARTITIONS, "int[]") + ", "
+            + Parameters.param(Parameters.NEXT_OFFSETS, "bigint[]") + ") AS x(t, p, o)\n"
+            + "ON CONFLICT (consumer_group, topic, partition)\n"
+            + "    DO UPDATE SET next_offset = GREATEST(etl_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()";
 
     private FlowSql() {
     }
@@ -55,7 +56,7 @@ public final class FlowSql {
                     aliases.stream().map(a -> a.startsWith("\"") ? a : id(a)).toList()) + ")\n)";
         }
         List<String> params = new ArrayList<>(extra);
-        params.add(":?toasts" + suffix + "::text[]");
+        params.add(Parameters.param(Parameters.round(Parameters.TOASTS, suffix), "text[]"));
         List<String> raw = new ArrayList<>(aliases.stream().map(a -> a.startsWith("\"") ? a : id(a)).toList());
         raw.add("\"toast-\"");
         StringJoiner select = new StringJoiner(", ");
@@ -80,7 +81,7 @@ public final class FlowSql {
         StringJoiner args = new StringJoiner(", ");
         List<Column> bound = f.bound();
         for (int i = 0; i < bound.size(); i++) {
-            args.add(":?c" + i + suffix + "::" + bound.get(i).type().arrayCast());
+            args.add(Parameters.param(Parameters.round(Parameters.column(i), suffix), bound.get(i).type().arrayCast()));
         }
         extra.forEach(args::add);
         return "unnest(" + args + ")";
@@ -102,7 +103,7 @@ public final class FlowSql {
     static List<String> lookupParams(FlowSpec f) {
         List<String> p = new ArrayList<>();
         for (int j = 0; j < f.lookups().size(); j++) {
-            p.add(":?k" + j + "::bigint[]");
+            p.add(Parameters.param(Parameters.surrogateKeys(j), "bigint[]"));
         }
         return p;
     }

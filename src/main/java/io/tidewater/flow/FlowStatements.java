@@ -7,13 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.Header;
-
 /**
  * The flows' statements, each generated once from the declarations (per number of rounds for a dimension, per set of
- * columns for a mirror) and made anew when the flows change: the batch statements of the flow-apply route, and the
- * lookups' ensure and newest.
+ * columns for a mirror) and made anew when the flows change: the batch statements of the write route, and the lookups'
+ * ensure and newest.
  */
 public class FlowStatements {
 
@@ -44,30 +41,26 @@ public class FlowStatements {
     }
 
     /**
-     * The write stage's statement, generated from the flows as they are declared now: a flow file saved since the batch
-     * was prepared (or while it is retried) changes the statements of the flows that depend on it, a dimension's moves of
-     * the rollups of the facts that look it up, say. The batch's own declaration stays the one its parameters were bound
-     * for. A mirror's statement depends on its batch alone: kept.
+     * The write stage's statement for a batch prepared for a declaration, generated from the flows as they are declared
+     * now: a flow file saved since the batch was prepared (or while it is retried) changes the statements of the flows
+     * that depend on it, a dimension's moves of the rollups of the facts that look it up, say. The batch's own declaration
+     * stays the one its parameters were bound for. A mirror's statement depends on its batch alone: the prepared one is
+     * kept, and so is it when the declaration no longer fits the flows around it (a dimension it looks up went).
      */
-    public Object current(Exchange batch) {
-        Object body = batch.getMessage().getBody();
-        FlowSpec declared = batch.getProperty(Flows.DECLARED, FlowSpec.class);
-        String name = batch.getMessage().getHeader(Flows.FLOW, String.class);
-        FlowSpec now = name == null ? null : flows.get().get(name);
-        if (declared == null || now == null || !(body instanceof String) || declared.kind() == FlowSpec.Kind.MIRROR) {
-            return body;
+    public String current(FlowSpec declared, int rounds, String prepared) {
+        FlowSpec now = flows.get().get(declared.name());
+        if (now == null || declared.kind() == FlowSpec.Kind.MIRROR) {
+            return prepared;
         }
-        Integer rounds = batch.getMessage().getHeader(FlowBatch.ROUNDS, Integer.class);
-        int n = rounds == null ? 1 : rounds;
-        String sql;
         try {
-            sql = declared == now || declared.equals(now) ? statement(name, n, null) : batchStatement(declared, n, flows.get(), placeholderColumn(declared));
+            return declared.equals(now) ? statement(declared.name(), rounds, null)
+                    : batchStatement(declared, rounds, flows.get(), placeholderColumn(declared));
         } catch (RuntimeException e) {
-            // Its declaration no longer fits the flows around it (a dimension it looks up went): as it was prepared.
-            return body;
+            if (prepared == null) {
+                throw e;
+            }
+            return prepared;
         }
-        batch.setProperty(Flows.STATEMENT, sql);
-        return sql;
     }
 
     /** The statement of a batch of a flow (not a mirror), for a number of rounds. */
@@ -79,8 +72,7 @@ public class FlowStatements {
      * The batch's statement, generated once per flow (and per number of rounds for a dimension). A mirror's batch carries
      * its columns, for which its table is made ready and its statement generated once.
      */
-    public String statement(@Header(Flows.FLOW) String name, @Header(FlowBatch.ROUNDS) Integer rounds,
-                            @Header(MirrorBatch.COLUMNS) FlowSpec mirror) {
+    public String statement(String name, Integer rounds, FlowSpec mirror) {
         FlowSpec f = flow(name);
         if (f.kind() == FlowSpec.Kind.MIRROR) {
             return mirrorStatement(mirror == null ? f : mirror);
@@ -143,11 +135,11 @@ public class FlowStatements {
 
     /** The statement reading the newest version of a lookup's misses (parameter missing). */
     public String newestOfMissing(String dimension) {
-        return statements.computeIfAbsent(dimension + "/missing", k -> DimensionSql.newest(flow(dimension), "missing"));
+        return statements.computeIfAbsent(dimension + "/missing", k -> DimensionSql.newest(flow(dimension), Parameters.MISSING));
     }
 
     /** After a dimension batch committed: the statement reading the newest version of the members it touched. */
-    public String newest(@Header(Flows.FLOW) String name) {
-        return statements.computeIfAbsent(name + "/newest", k -> DimensionSql.newest(flow(name), "writeThroughKeys"));
+    public String newest(String name) {
+        return statements.computeIfAbsent(name + "/newest", k -> DimensionSql.newest(flow(name), Parameters.WRITE_THROUGH_KEYS));
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,51 +15,35 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 
-import io.tidewater.ops.PipelineStats;
-import org.apache.camel.Body;
-import org.apache.camel.Exchange;
-import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry of the flows declared in routes/: those that run and those that wait, each running flow's batch
- * preparation and each dimension's lookup cache, checked against each other ({@link FlowRules}) when installed. Serves
- * the flow-apply route's prepare and write-through for whichever flow a batch belongs to; its statements are
- * {@link #statements()}, and a flow file read again while running goes through {@link #reloader()}.
+ * The registry of the flows declared in routes/: those that run and those that wait, and each dimension's lookup
+ * cache, checked against each other ({@link FlowRules}) when installed. Its
+ * statements are {@link #statements()}, and a flow file read again while running goes through {@link #reloader()}.
  */
 public class Flows {
 
     private static final Logger LOG = LoggerFactory.getLogger(Flows.class);
 
-    public static final String FLOW = "tidewaterFlow";
-    /** Exchange property of a batch: the declaration it was prepared for (its parameters are that declaration's). */
-    public static final String DECLARED = "tidewaterDeclared";
-    /** Exchange property of a batch being written: the statement it was given (see {@link #current}). */
-    public static final String STATEMENT = "tidewaterStatement";
-
-    private final int maxBytes;
-    private final String group;
-    private final PipelineStats stats;
     private final UnaryOperator<String> placeholders;
     private volatile Map<String, FlowSpec> flows;
     /** Declared flows that do not run yet (see {@link FlowDependencies}). */
     private volatile Map<String, Waiting> waiting = Map.of();
     private volatile DataSource warehouse;
-    private volatile io.tidewater.events.Originals originals;
     private volatile Consumer<FlowSpec> added = f -> { };
-    private volatile Map<String, io.tidewater.events.LoadBatch<?>> batches;
     private final Map<String, DimensionCache> caches = new ConcurrentHashMap<>();
     private final FlowStatements statements = new FlowStatements(() -> flows, () -> warehouse);
     private final FlowReloader reloader = new FlowReloader(this);
 
-    public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats) {
-        this(declared, maxBytes, group, stats, null);
+    public Flows(List<FlowSpec> declared) {
+        this(declared, null);
     }
 
     /** placeholders: how a flow file read again (a live reload) resolves {{key}}; null for flows that never reload. */
-    public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats, UnaryOperator<String> placeholders) {
-        this(declared, maxBytes, group, stats, placeholders, null);
+    public Flows(List<FlowSpec> declared, UnaryOperator<String> placeholders) {
+        this(declared, placeholders, null);
     }
 
     /**
@@ -68,11 +51,7 @@ public class Flows {
      * files make and extend their tables there), or null. A declared flow whose lookup or patched table names a flow not
      * declared waits for it ({@link #waiting()}).
      */
-    public Flows(List<FlowSpec> declared, int maxBytes, String group, PipelineStats stats, UnaryOperator<String> placeholders,
-                 DataSource warehouse) {
-        this.maxBytes = maxBytes;
-        this.group = group;
-        this.stats = stats;
+    public Flows(List<FlowSpec> declared, UnaryOperator<String> placeholders, DataSource warehouse) {
         this.placeholders = placeholders;
         this.warehouse = warehouse;
         FlowRules.validate(declared);
@@ -114,12 +93,6 @@ public class Flows {
         this.added = added;
     }
 
-    /** Where re-driven dead letters that kept only a prefix of their record find the original. */
-    public synchronized void setOriginals(io.tidewater.events.Originals originals) {
-        this.originals = originals;
-        batches.values().forEach(b -> b.setOriginals(originals));
-    }
-
     /** The warehouse whose tables a reloaded flow file may create or extend. */
     public void setWarehouse(DataSource warehouse) {
         this.warehouse = warehouse;
@@ -127,16 +100,8 @@ public class Flows {
 
     /** Makes these the running and the waiting flows. */
     synchronized void install(FlowDependencies.Split split) {
-        Map<String, io.tidewater.events.LoadBatch<?>> prepared = new HashMap<>();
-        for (FlowSpec f : split.running().values()) {
-            io.tidewater.events.LoadBatch<?> batch = f.kind() == FlowSpec.Kind.MIRROR ? new MirrorBatch(f, maxBytes, group, stats)
-                    : new FlowBatch(f, maxBytes, group, stats);
-            batch.setOriginals(originals);
-            prepared.put(f.name(), batch);
-        }
         flows = new LinkedHashMap<>(split.running());
         waiting = new LinkedHashMap<>(split.waiting());
-        batches = prepared;
         statements.clear();
     }
 
@@ -196,11 +161,6 @@ public class Flows {
         return f;
     }
 
-    /** The batch preparation of a flow (not a mirror). */
-    public FlowBatch batch(String name) {
-        return (FlowBatch) batches.get(flow(name).name());
-    }
-
     /** The flows' statements, made anew whenever the flows change. */
     public FlowStatements statements() {
         return statements;
@@ -209,13 +169,6 @@ public class Flows {
     /** The cache of each dimension flow, by flow name. */
     public Map<String, DimensionCache> caches() {
         return caches;
-    }
-
-    /** Validation: the batch's valid records as bound columns, its invalid ones as dead letters (see LoadBatch). */
-    public void prepare(@Body List<Exchange> records, @Header(FLOW) String flow, Exchange batch) {
-        FlowSpec f = flow(flow);
-        batch.setProperty(DECLARED, f);
-        batches.get(f.name()).prepare(records, batch);
     }
 
     /**
@@ -243,15 +196,10 @@ public class Flows {
                 LOG.warn("Flow {}: could not fill its lookup cache from {} ({}); lookups will ask the warehouse", d.name(), d.table(), ex.getMessage());
                 continue;
             }
-            e.getValue().putNewer(FlowLookups.entries(rows));
+            e.getValue().putNewer(DimensionCache.entries(rows));
             total += rows.size();
             LOG.info("Flow {}: lookup cache filled with {} members of {} in {} ms", d.name(), rows.size(), d.table(), (System.nanoTime() - t0) / 1_000_000);
         }
         return total;
-    }
-
-    /** Writes the members a dimension batch touched through to its cache. */
-    public void writeThrough(@Body List<Map<String, Object>> rows, @Header(FLOW) String name) {
-        caches.get(name).putNewer(FlowLookups.entries(rows));
     }
 }

@@ -28,7 +28,7 @@ public final class MirrorSql {
         List<String> aliases = new ArrayList<>(cols);
         aliases.add("\"lsn-\"");
         aliases.add("\"del-\"");
-        String input = "WITH " + FlowSql.untoasted(f, "", List.of(":?lsns::bigint[]", ":?deletes::boolean[]"), aliases, false) + "\n";
+        String input = "WITH " + FlowSql.untoasted(f, "", List.of(Parameters.param(Parameters.LSNS, "bigint[]"), Parameters.param(Parameters.DELETES, "boolean[]")), aliases, false) + "\n";
         List<String> target = new ArrayList<>(cols);
         List<String> select = new ArrayList<>(cols.stream().map(Sql::id).toList());
         if (guard) {

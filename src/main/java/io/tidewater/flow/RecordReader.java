@@ -60,7 +60,7 @@ public final class RecordReader {
      * A column's bound value from its field's JSON value (null when absent): the declared default when there is none,
      * else the value read and checked. emptyText: an empty string is a text column's value rather than invalid.
      */
-    static Object bind(Column c, JsonNode v, boolean epochMicros, boolean emptyText) {
+    public static Object bind(Column c, JsonNode v, boolean epochMicros, boolean emptyText) {
         // Only a Debezium change (epoch microseconds) carries the unavailable-value placeholder.
         if (epochMicros && Toast.unavailable(v)) {
             return Toast.UNAVAILABLE;

@@ -13,7 +13,7 @@ import io.tidewater.events.InvalidEventException;
  * The values of timestamptz and date columns: ISO-8601 text or Debezium's epoch numbers, bound as PostgreSQL
  * reads them (infinity, BC years), refused outside PostgreSQL's range; and their order, for version guards.
  */
-final class TemporalValues {
+public final class TemporalValues {
 
     /** PostgreSQL's timestamptz and date ranges (the first and last values it stores, infinity aside). */
     private static final Instant MIN_TIMESTAMP = Instant.parse("-4713-11-24T00:00:00Z");
@@ -99,7 +99,7 @@ final class TemporalValues {
     }
 
     /** 1 for a bound infinity, -1 for -infinity, 0 for any other bound value. */
-    static int infinity(Object bound) {
+    public static int infinity(Object bound) {
         return "infinity".equals(bound) ? 1 : "-infinity".equals(bound) ? -1 : 0;
     }
 
@@ -142,7 +142,7 @@ final class TemporalValues {
      * A bound timestamptz or date value other than infinity read back, for ordering: an Instant for a timestamp, a
      * LocalDate for a date.
      */
-    static Comparable<?> temporal(String bound) {
+    public static Comparable<?> temporal(String bound) {
         boolean bc = bound.endsWith(" BC");
         String s = bc ? bound.substring(0, bound.length() - 3) : bound;
         int dash = s.indexOf('-');

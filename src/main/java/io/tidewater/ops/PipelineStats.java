@@ -7,14 +7,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the load routes took in and wrote, as Micrometer meters (scraped at /observe/metrics) and as running totals
@@ -31,7 +30,6 @@ import org.apache.camel.Header;
 public class PipelineStats {
 
     /** Header with the Kafka timestamps (epoch ms) of a batch's records, read once the batch is committed. */
-    public static final String EVENT_TIMES = "tidewaterEventTimes";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
@@ -74,9 +72,8 @@ public class PipelineStats {
     }
 
     /** Called after a batch is committed in the EDW, with the rows it carried and its records' Kafka timestamps. */
-    public void written(@Header("tidewaterRows") Integer written, @Header(EVENT_TIMES) long[] eventTimes, Exchange exchange) {
-        String route = exchange.getFromRouteId();
-        int n = written == null ? 0 : written;
+    public void written(String route, int written, long[] eventTimes) {
+        int n = written;
         rows.computeIfAbsent(route, r -> Counter.builder("tidewater.rows.written").description("Rows committed to the EDW")
                 .tag("route", r).register(registry)).increment(n);
         long now = System.currentTimeMillis();

@@ -38,8 +38,8 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     public static final String REPLAY_ID = "tidewaterReplayId";
     private static final Logger LOG = LoggerFactory.getLogger(ReplayService.class);
 
-    /** One load topic: the route that loads it and the route that applies its batches. */
-    public record LoadTopic(String topic, String route, String apply) {
+    /** One load topic and the flow that loads it (its consumer route is named after it). */
+    public record LoadTopic(String topic, String route) {
     }
 
     /** One partition's range, [start, end). */
@@ -53,7 +53,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     private final String group;
     private final String instanceId;
     private final Map<String, LoadTopic> topics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
-    /** Each load topic's dead-letter topic, re-driven through that topic's apply route. */
+    /** Each load topic's dead-letter topic, re-driven through that topic's flow. */
     private final Map<String, LoadTopic> deadLetterTopics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final ReplayKafka kafka;
     private final AtomicInteger ids = new AtomicInteger();
@@ -71,7 +71,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         this.group = group;
         this.instanceId = instanceId;
         loadTopics.forEach(t -> topics.put(t.topic(), t));
-        loadTopics.forEach(t -> deadLetterTopics.put(t.topic() + ".dlq", new LoadTopic(t.topic() + ".dlq", t.route(), t.apply())));
+        loadTopics.forEach(t -> deadLetterTopics.put(t.topic() + ".dlq", new LoadTopic(t.topic() + ".dlq", t.route())));
         this.kafka = new ReplayKafka(bootstrapServers);
     }
 
@@ -213,7 +213,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
                     .parameter("topic", topic)
                     .parameter("groupId", group + ".replay-" + replay.id + "." + load.route())
                     .parameter("offsetRepository", repository)
-                    .parameter("apply", load.apply())
+                    .parameter("flow", load.route())
                     .parameter("replayId", String.valueOf(replay.id))
                     .add();
             replay.sideRoutes.add(routeId);
@@ -327,7 +327,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     /** Makes a load topic (a flow added while running) replayable, and its dead letters re-drivable. */
     public void register(LoadTopic t) {
         topics.put(t.topic(), t);
-        deadLetterTopics.put(t.topic() + ".dlq", new LoadTopic(t.topic() + ".dlq", t.route(), t.apply()));
+        deadLetterTopics.put(t.topic() + ".dlq", new LoadTopic(t.topic() + ".dlq", t.route()));
     }
 
     public void setLagSource(java.util.function.Supplier<Map<String, Long>> lagByTopic) {

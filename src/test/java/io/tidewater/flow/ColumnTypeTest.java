@@ -15,6 +15,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.tidewater.events.InvalidEventException;
+import io.tidewater.load.FlowBatch;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Warehouse;

@@ -58,7 +58,7 @@ class DeclarationLinesTest {
             for (Path f : files) {
                 all.addAll(new FlowReader(v -> v).read(f));
             }
-            new Flows(all, 1024, "g", null);
+            new Flows(all);
         }).getMessage();
     }
 
@@ -118,7 +118,7 @@ class DeclarationLinesTest {
                     """.formatted(name.substring("events-ticket-".length(), name.length() - 1)))));
         }
         assertEquals(List.of("events-tickets", "events-ticket-notes", "events-ticket-closures"),
-                List.copyOf(new Flows(all, 1024, "g", null).all().keySet()));
+                List.copyOf(new Flows(all).all().keySet()));
     }
 
     @Test

@@ -23,7 +23,7 @@ class GeneratedSqlTest {
     @Test
     void theShippedFlowsStatementsRunOnTheWarehouse() throws Exception {
         List<FlowSpec> declared = Flows.read(Path.of("routes"), v -> v.replaceAll("\\{\\{([^}]+)}}", "$1").replaceAll(".*(size|seconds)$", "1"));
-        Flows flows = new Flows(declared, 1024, "g", null);
+        Flows flows = new Flows(declared);
         try (Warehouse w = Warehouse.create(TestNames.schema("sql")); Connection c = w.dataSource().getConnection()) {
             FlowTables.prepare(w.dataSource(), declared);
             c.setAutoCommit(false);

@@ -60,15 +60,15 @@ class RollupRulesTest {
 
     @Test
     void aGroupByATrackedColumnOfATypeTwoDimensionIsAccepted() throws Exception {
-        assertDoesNotThrow(() -> new Flows(flows(2, "coalesce(m.region, 'unknown')"), 1024, "g", null));
+        assertDoesNotThrow(() -> new Flows(flows(2, "coalesce(m.region, 'unknown')")));
     }
 
     @Test
     void aGroupByAColumnChangedInPlaceIsRefusedAtItsLine() throws Exception {
-        FlowException untracked = assertThrows(FlowException.class, () -> new Flows(flows(2, "coalesce(m.name, 'unknown')"), 1024, "g", null));
+        FlowException untracked = assertThrows(FlowException.class, () -> new Flows(flows(2, "coalesce(m.name, 'unknown')")));
         assertTrue(untracked.getMessage().contains("events-sales.camel.yaml:17:") && untracked.getMessage().contains("m.name changes in place"),
                 untracked.getMessage());
-        FlowException typeOne = assertThrows(FlowException.class, () -> new Flows(flows(1, "m.region"), 1024, "g", null));
+        FlowException typeOne = assertThrows(FlowException.class, () -> new Flows(flows(1, "m.region")));
         assertTrue(typeOne.getMessage().contains("scd: 1"), typeOne.getMessage());
     }
 }

@@ -12,13 +12,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.tidewater.load.FlowBatch;
 import io.tidewater.testing.NamedSql;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Warehouse;
-import org.apache.camel.Message;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -63,7 +61,7 @@ class VersionGuardTest {
         Files.writeString(file, yaml);
         List<FlowSpec> declared = new FlowReader(v -> v).read(file);
         FlowTables.prepare(warehouse.dataSource(), declared);
-        return new Flows(declared, 4096, "test", null, null, warehouse.dataSource());
+        return new Flows(declared, null, warehouse.dataSource());
     }
 
     private static String price(String sku, String price, String at) {
@@ -81,9 +79,7 @@ class VersionGuardTest {
         for (String e : events) {
             rows.add(reader.read(null, e));
         }
-        Message headers = new DefaultMessage(new DefaultCamelContext());
-        flows.batch(f.name()).columns(rows, headers);
-        Map<String, Object> params = new HashMap<>(headers.getHeaders());
+        Map<String, Object> params = new HashMap<>(new FlowBatch(f, 4096).bound(rows).parameters());
         params.putAll(NamedSql.noOffsets());
         try (Connection c = warehouse.dataSource().getConnection()) {
             NamedSql.execute(c, flows.statements().statementFor(f.name(), 1), params);

@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tidewater.flow.FlowBatch;
 import io.tidewater.flow.FlowReader;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowTables;
 import io.tidewater.flow.Flows;
+import io.tidewater.flow.Parameters;
 import io.tidewater.flow.RecordReader;
+import io.tidewater.load.Batch;
+import io.tidewater.load.Batches;
 import io.tidewater.model.Scenario.DimBatch;
 import io.tidewater.model.Scenario.DimChange;
 import io.tidewater.model.Scenario.FactBatch;
@@ -46,6 +48,7 @@ public final class EngineRunner implements AutoCloseable {
     private final Warehouse warehouse = Warehouse.create(TestNames.schema("model"));
     private final Scenario.Decl decl;
     private final Flows flows;
+    private final Batches batches;
     private final List<Scenario.Batch> applied = new ArrayList<>();
     private final Path file;
     private final List<FlowSpec> declared;
@@ -64,7 +67,8 @@ public final class EngineRunner implements AutoCloseable {
         Files.writeString(file, declarations(decl));
         declared = new FlowReader(v -> v).read(file);
         FlowTables.prepare(warehouse.dataSource(), declared);
-        flows = new Flows(declared, 65_536, "model", new PipelineStats(new SimpleMeterRegistry()), null, warehouse.dataSource());
+        flows = new Flows(declared, null, warehouse.dataSource());
+        batches = new Batches(flows, 65_536, "model", new PipelineStats(new SimpleMeterRegistry()));
     }
 
     /** The flows as a user writes them (one file, a bean each), read from topics named as the flows. */
@@ -242,24 +246,23 @@ public final class EngineRunner implements AutoCloseable {
             e.getMessage().setBody(r[1].getBytes(StandardCharsets.UTF_8));
             polled.add(e);
         }
-        Exchange batch = new DefaultExchange(CAMEL);
-        batch.getExchangeExtension().setFromRouteId(flow);
-        flows.prepare(polled, flow, batch);
-        Message m = batch.getMessage();
-        List<?> deadLetters = m.getHeader(io.tidewater.events.LoadBatch.DEAD_LETTERS, List.class);
+        Exchange polledBatch = new DefaultExchange(CAMEL);
+        polledBatch.getExchangeExtension().setFromRouteId(flow);
+        polledBatch.getMessage().setBody(polled);
+        batches.prepare(polledBatch, flow);
+        Batch batch = polledBatch.getProperty(Batch.PROPERTY, Batch.class);
+        List<Message> deadLetters = batch.deadLetters();
         if (!deadLetters.isEmpty()) {
-            throw new AssertionError(flow + ": dead-lettered " + ((Message) deadLetters.get(0)).getHeader("tidewater.error.message"));
+            throw new AssertionError(flow + ": dead-lettered " + deadLetters.get(0).getHeader("tidewater.error.message"));
         }
         FlowSpec f = flows.flow(flow);
-        Map<String, Object> params = new HashMap<>(m.getHeaders());
+        Map<String, Object> params = new HashMap<>(batch.parameters());
         params.putAll(NamedSql.noOffsets());
         try (Connection c = warehouse.dataSource().getConnection()) {
-            int lookups = m.getHeader(FlowBatch.LOOKUPS, Integer.class);
-            for (int j = 0; j < lookups; j++) {
-                resolve(c, f, j, params);
+            for (int j = 0; j < batch.lookupCount(); j++) {
+                resolve(c, f, j, batch.lookupValues().get(j), params);
             }
-            String sql = flows.statements().statement(flow, m.getHeader(FlowBatch.ROUNDS, Integer.class),
-                    m.getHeader(io.tidewater.flow.MirrorBatch.COLUMNS, FlowSpec.class));
+            String sql = flows.statements().statement(flow, batch.rounds(), batch.columns());
             c.setAutoCommit(false);
             try {
                 NamedSql.execute(c, sql, params);
@@ -272,12 +275,11 @@ public final class EngineRunner implements AutoCloseable {
     }
 
     /** A lookup as on a cache miss: inferred members for keys never seen, then each key's newest member. */
-    private void resolve(Connection c, FlowSpec f, int j, Map<String, Object> params) throws SQLException {
+    private void resolve(Connection c, FlowSpec f, int j, Object[] values, Map<String, Object> params) throws SQLException {
         String dimension = f.lookups().get(j).dimension();
-        Object[] values = (Object[]) params.get(FlowBatch.LOOKUP_VALUES + j);
         LinkedHashSet<Object> keys = new LinkedHashSet<>(java.util.Arrays.asList(values));
         keys.remove(null);
-        Map<String, Object> p = Map.of("missing", keys.toArray(new Long[0]));
+        Map<String, Object> p = Map.of(Parameters.MISSING, keys.toArray(new Long[0]));
         c.setAutoCommit(true);
         NamedSql.execute(c, flows.statements().ensure(dimension), p);
         Map<Object, Long> sk = new HashMap<>();
@@ -292,8 +294,8 @@ public final class EngineRunner implements AutoCloseable {
         for (int i = 0; i < values.length; i++) {
             k[i] = values[i] == null ? null : sk.get(((Number) values[i]).longValue());
         }
-        params.put("k" + j, k);
-        params.put("i" + j, inferred.toArray(new Long[0]));
+        params.put(Parameters.surrogateKeys(j), k);
+        params.put(Parameters.inferredKeys(j), inferred.toArray(new Long[0]));
     }
 
     /** A member's change as Debezium sends it: a delete's before is its key, or the whole row under replica identity full. */

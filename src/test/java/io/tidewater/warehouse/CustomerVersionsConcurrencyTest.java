@@ -25,17 +25,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.tidewater.flow.DimensionSql;
-import io.tidewater.flow.FlowBatch;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.Flows;
+import io.tidewater.flow.Parameters;
 import io.tidewater.flow.RecordReader;
+import io.tidewater.load.Batch;
+import io.tidewater.load.FlowBatch;
 import io.tidewater.testing.NamedSql;
 import io.tidewater.testing.SharedInfrastructure;
 import io.tidewater.testing.TestNames;
 import io.tidewater.testing.Warehouse;
-import org.apache.camel.Message;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,7 +58,7 @@ class CustomerVersionsConcurrencyTest {
     private static final String CALLS = "events-calls";
     /** The shipped flows, so the statement under test is the one the customers flow runs. */
     private static final Flows FLOWS = new Flows(Flows.read(Path.of("routes"),
-            v -> v.replaceAll("\\{\\{([^}]+)}}", "$1").replaceAll(".*(size|seconds)$", "1")), 1024, "test", null);
+            v -> v.replaceAll("\\{\\{([^}]+)}}", "$1").replaceAll(".*(size|seconds)$", "1")));
     private final Warehouse warehouse = Warehouse.create(TestNames.schema("scd2"));
     private long nextId = 1;
 
@@ -195,13 +194,11 @@ class CustomerVersionsConcurrencyTest {
                     "agent_id", "a-1", "started_at", call.startedAt().toString(), "duration_sec", call.durationSec(), "outcome", "resolved")),
                     0, false, null));
         }
-        Message headers = new DefaultMessage(new DefaultCamelContext());
-        FLOWS.batch(CALLS).columns(rows, headers);
-        Map<String, Object> params = new HashMap<>(headers.getHeaders());
+        Map<String, Object> params = new HashMap<>(new FlowBatch(FLOWS.flow(CALLS), 65_536).bound(rows).parameters());
         Long[] keys = new Long[calls.size()];
         Arrays.fill(keys, key);
-        params.put("k0", keys);
-        params.put("i0", new Long[] {key});
+        params.put(Parameters.surrogateKeys(0), keys);
+        params.put(Parameters.inferredKeys(0), new Long[] {key});
         params.putAll(NamedSql.noOffsets());
         NamedSql.execute(c, FLOWS.statements().statementFor(CALLS, 1), params);
     }
@@ -306,11 +303,10 @@ class CustomerVersionsConcurrencyTest {
             rows.add(new RecordReader.Row(new Object[] {ch.id(), ch.name(), ch.name() == null ? null : ch.name().toLowerCase() + "@example.com",
                     ch.segment(), ch.region()}, ch.lsn(), ch.delete(), ch.at().toString()));
         }
-        Message headers = new DefaultMessage(new DefaultCamelContext());
-        FLOWS.batch(CUSTOMERS).columns(rows, headers);
-        Map<String, Object> params = new HashMap<>(headers.getHeaders());
+        Batch batch = new FlowBatch(FLOWS.flow(CUSTOMERS), 65_536).bound(rows);
+        Map<String, Object> params = new HashMap<>(batch.parameters());
         params.putAll(NamedSql.noOffsets());
-        NamedSql.execute(c, FLOWS.statements().statementFor(CUSTOMERS, headers.getHeader(FlowBatch.ROUNDS, Integer.class)), params);
+        NamedSql.execute(c, FLOWS.statements().statementFor(CUSTOMERS, batch.rounds()), params);
     }
 
     /** The lookup's resolution of one id, as the flow-lookup route runs it: its (customer_key, source_lsn). */

@@ -1,4 +1,4 @@
-package io.tidewater.events;
+package io.tidewater.load;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 
-import io.tidewater.warehouse.WarehouseErrors;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;

@@ -1,8 +1,9 @@
-package io.tidewater.events;
+package io.tidewater.load;
 
 import java.time.Duration;
 import java.util.List;
 
+import io.tidewater.events.InvalidEventException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;

@@ -1,4 +1,4 @@
-package io.tidewater.flow;
+package io.tidewater.load;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -11,17 +11,17 @@ import org.apache.camel.Processor;
  */
 public class RetriedStatement implements Processor {
 
-    private final Flows flows;
+    private final BatchStatements statements;
 
-    public RetriedStatement(Flows flows) {
-        this.flows = flows;
+    public RetriedStatement(BatchStatements statements) {
+        this.statements = statements;
     }
 
     @Override
     public void process(Exchange exchange) {
-        Object given = exchange.getProperty(Flows.STATEMENT);
-        if (given != null && exchange.getMessage().getBody() == given) {
-            exchange.getMessage().setBody(flows.statements().current(exchange));
+        Batch batch = exchange.getProperty(Batch.PROPERTY, Batch.class);
+        if (batch != null && batch.given() != null && exchange.getMessage().getBody() == batch.given()) {
+            exchange.getMessage().setBody(statements.statement(exchange));
         }
     }
 }

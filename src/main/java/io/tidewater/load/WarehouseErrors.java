@@ -1,12 +1,12 @@
-package io.tidewater.warehouse;
+package io.tidewater.load;
 
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.util.Set;
 
-import io.tidewater.events.LoadBatch;
 import org.apache.camel.Exchange;
+import org.apache.camel.Route;
 import org.apache.camel.support.ExchangeHelper;
 
 /**
@@ -20,11 +20,9 @@ public class WarehouseErrors {
 
     /** The onException predicate for trials: their failures go straight back to the search, never retried. */
     public boolean isTrial(Exchange exchange) {
-        return exchange.getProperty(BatchIsolation.TRIAL) != null;
+        Batch batch = exchange.getProperty(Batch.PROPERTY, Batch.class);
+        return batch != null && batch.role() == Batch.Role.TRIAL;
     }
-
-    /** Exchange property naming the route that prepared the batch: only there can its records be isolated. */
-    public static final String ISOLATE_IN = "tidewaterIsolateIn";
 
     public enum Kind { TRANSIENT, DATA, OTHER }
 
@@ -71,17 +69,17 @@ public class WarehouseErrors {
     }
 
     /**
-     * The onException predicate for isolation: a data error, raised in the apply route that prepared the batch (not in
-     * a sub-route such as the enricher, whose exchange is a copy).
+     * The onException predicate for isolation: a data error, raised in the write route of the batch's flow (not in a
+     * sub-route such as the lookups' enricher, whose exchange is a copy), for a batch that is no trial.
      */
     public boolean isRecordRejection(Exchange exchange) {
         Throwable caught = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (classify(caught) != Kind.DATA || exchange.getProperty(LoadBatch.RECORDS) == null
-                || exchange.getProperty(BatchIsolation.TRIAL) != null) {
+        Batch batch = exchange.getProperty(Batch.PROPERTY, Batch.class);
+        if (classify(caught) != Kind.DATA || batch == null || batch.role() == Batch.Role.TRIAL) {
             return false;
         }
-        String route = ExchangeHelper.getRouteId(exchange);
-        return route != null && route.equals(exchange.getProperty(ISOLATE_IN, String.class));
+        Route route = exchange.getContext().getRoute(ExchangeHelper.getRouteId(exchange));
+        return route != null && route.getEndpoint().getEndpointUri().equals("direct://apply-" + batch.flowName());
     }
 }

@@ -1,4 +1,4 @@
-package io.tidewater.flow;
+package io.tidewater.load;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,39 +12,39 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidewater.events.ChangeEnvelope;
 import io.tidewater.events.InvalidEventException;
-import io.tidewater.events.LoadBatch;
+import io.tidewater.flow.ColumnType;
+import io.tidewater.flow.ConnectSchema;
+import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowSpec.Column;
-import io.tidewater.ops.PipelineStats;
-import org.apache.camel.Message;
+import io.tidewater.flow.Parameters;
+import io.tidewater.flow.RecordReader;
+import io.tidewater.flow.Sql;
+import io.tidewater.flow.Toast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One polled batch of a mirror flow: each change becomes the row of the source table as it is. Declared columns are read
  * as declared; every other field of the record's Kafka Connect schema becomes a column named and typed after it, so a
- * column added at the source reaches the warehouse by itself. The batch's columns (header {@value #COLUMNS}) are the
+ * column added at the source reaches the warehouse by itself. The batch's columns ({@link Batch#columns()}) are the
  * union of its records', and it keeps the newest change of each key.
  */
 public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
 
-    /** Header: the flow with the batch's columns, which its statement and table follow. */
-    public static final String COLUMNS = "tidewaterMirrorColumns";
     private static final Logger LOG = LoggerFactory.getLogger(MirrorBatch.class);
 
     /** One change: its values by column, the types of the columns its schema adds, and its source position. */
     public record Change(Map<String, Object> values, Map<String, ColumnType> added, long lsn, boolean deleted) {
     }
 
-    private final FlowSpec flow;
     private final int maxBytes;
     /** The declared columns by the field they read. */
     private final Map<String, List<Column>> declared = new HashMap<>();
     private final Set<String> reserved = new HashSet<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    public MirrorBatch(FlowSpec flow, int maxBytes, String group, PipelineStats stats) {
-        super(group, stats);
-        this.flow = flow;
+    public MirrorBatch(FlowSpec flow, int maxBytes) {
+        super(flow);
         this.maxBytes = maxBytes;
         flow.bound().forEach(c -> declared.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
         if (flow.version() != null) {
@@ -126,7 +126,7 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
     }
 
     @Override
-    protected int toColumns(List<Change> changes, Message out) {
+    protected void bind(List<Change> changes, Batch out) {
         Map<String, Column> columns = new LinkedHashMap<>();
         for (Change c : changes) {
             for (String name : c.values().keySet()) {
@@ -158,17 +158,13 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
                 values.get(r)[i] = v;
                 array[r] = Toast.bound(v);
             }
-            out.setHeader("c" + i, array);
+            out.bind(Parameters.column(i), array);
         }
-        out.setHeader("toasts", Toast.toasts(flow, bound.stream().map(Column::name).toList(), values,
+        out.bind(Parameters.TOASTS, Toast.toasts(flow, bound.stream().map(Column::name).toList(), values,
                 rows.stream().map(Change::deleted).toList()));
-        out.setHeader("lsns", rows.stream().map(Change::lsn).toArray(Long[]::new));
-        out.setHeader("deletes", rows.stream().map(Change::deleted).toArray(Boolean[]::new));
-        out.setHeader(COLUMNS, batch);
-        out.setHeader(FlowBatch.LOOKUPS, 0);
-        out.setHeader(FlowBatch.ROUNDS, 1);
-        out.setHeader(FlowBatch.WRITE_THROUGH, false);
-        return rows.size();
+        out.bind(Parameters.LSNS, rows.stream().map(Change::lsn).toArray(Long[]::new));
+        out.bind(Parameters.DELETES, rows.stream().map(Change::deleted).toArray(Boolean[]::new));
+        out.bound(rows.size(), 1, false, batch);
     }
 
     /** The newer change of a key; a delete keeps the values of the change it follows, which a soft delete keeps. */

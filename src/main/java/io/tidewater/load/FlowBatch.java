@@ -1,4 +1,4 @@
-package io.tidewater.flow;
+package io.tidewater.load;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,33 +9,29 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
-import io.tidewater.events.LoadBatch;
+import io.tidewater.flow.ColumnType;
+import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.FlowSpec.Column;
+import io.tidewater.flow.Parameters;
+import io.tidewater.flow.RecordReader;
 import io.tidewater.flow.RecordReader.Row;
-import io.tidewater.ops.PipelineStats;
-import org.apache.camel.Message;
+import io.tidewater.flow.TemporalValues;
+import io.tidewater.flow.Toast;
 
 /**
- * One polled batch of a flow as bound column arrays (c0..): a versioned fact keeps the newest change per key, a dimension
+ * How a fact, patch or dimension flow binds a batch: its rows as column arrays ({@link Parameters}): a versioned fact keeps the newest change per key, a dimension
  * is split in rounds that change each key at most once, and each lookup gets its column's values to resolve.
  */
 public class FlowBatch extends LoadBatch<Row> {
 
-    public static final String LOOKUPS = "tidewaterLookups";
-    public static final String LOOKUP_VALUES = "tidewaterLookupValues";
-    public static final String ROUNDS = "tidewaterRounds";
-    public static final String WRITE_THROUGH = "tidewaterWriteThrough";
-
-    private final FlowSpec flow;
     private final RecordReader reader;
     private final List<Column> bound;
     private final int[] keyIndexes;
     /** The bound column a version guard compares, or -1. */
     private final int versionIndex;
 
-    public FlowBatch(FlowSpec flow, int maxBytes, String group, PipelineStats stats) {
-        super(group, stats);
-        this.flow = flow;
+    public FlowBatch(FlowSpec flow, int maxBytes) {
+        super(flow);
         this.reader = new RecordReader(flow, maxBytes);
         this.bound = flow.bound();
         List<String> names = bound.stream().map(Column::name).toList();
@@ -56,16 +52,12 @@ public class FlowBatch extends LoadBatch<Row> {
         return k;
     }
 
-    /** The headers a batch of these rows binds (its columns, rounds and lookups); returns the rows it writes. */
-    public int columns(List<Row> rows, Message out) {
-        return toColumns(rows, out);
-    }
-
     @Override
-    protected int toColumns(List<Row> rows, Message out) {
+    protected void bind(List<Row> rows, Batch out) {
         List<Row> bind = rows;
         if (flow.kind() == FlowSpec.Kind.DIMENSION) {
-            return rounds(rows, out);
+            rounds(rows, out);
+            return;
         }
         if (flow.version() != null && flow.kind() == FlowSpec.Kind.FACT) {
             Map<List<Object>, Row> newest = new LinkedHashMap<>();
@@ -75,8 +67,8 @@ public class FlowBatch extends LoadBatch<Row> {
                 newest.merge(keyOf(r), r, flow.versionColumn() == null ? FlowBatch::newer : this::newerByColumn);
             }
             bind = new ArrayList<>(newest.values());
-            out.setHeader("lsns", bind.stream().map(Row::lsn).toArray(Long[]::new));
-            out.setHeader("deletes", bind.stream().map(Row::deleted).toArray(Boolean[]::new));
+            out.bind(Parameters.LSNS, bind.stream().map(Row::lsn).toArray(Long[]::new));
+            out.bind(Parameters.DELETES, bind.stream().map(Row::deleted).toArray(Boolean[]::new));
         }
         bindColumns(bind, "", out);
         for (int j = 0; j < flow.lookups().size(); j++) {
@@ -85,14 +77,9 @@ public class FlowBatch extends LoadBatch<Row> {
             for (int i = 0; i < values.length; i++) {
                 values[i] = Toast.bound(bind.get(i).values()[col]);
             }
-            out.setHeader(LOOKUP_VALUES + j, values);
-            out.setHeader("k" + j, new Long[bind.size()]);
-            out.setHeader("i" + j, new Long[0]);
+            out.lookup(values);
         }
-        out.setHeader(LOOKUPS, flow.lookups().size());
-        out.setHeader(ROUNDS, 1);
-        out.setHeader(WRITE_THROUGH, false);
-        return bind.size();
+        out.bound(bind.size(), 1, false, null);
     }
 
     private int indexOf(String column) {
@@ -139,7 +126,7 @@ public class FlowBatch extends LoadBatch<Row> {
      * as dates (BC ones included), infinity after all of them and -infinity before.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static int compareVersions(Object x, Object y) {
+    public static int compareVersions(Object x, Object y) {
         int ex = TemporalValues.infinity(x);
         int ey = TemporalValues.infinity(y);
         if (ex != 0 || ey != 0) {
@@ -160,7 +147,7 @@ public class FlowBatch extends LoadBatch<Row> {
     }
 
     /** A dimension's changes in LSN order, in rounds: round n holds the n-th change of each key. */
-    private int rounds(List<Row> rows, Message out) {
+    private void rounds(List<Row> rows, Batch out) {
         List<Row> sorted = rows.stream().sorted(Comparator.comparingLong(Row::lsn)).toList();
         List<List<Row>> rounds = new ArrayList<>();
         Map<List<Object>, Integer> seen = new HashMap<>();
@@ -179,31 +166,28 @@ public class FlowBatch extends LoadBatch<Row> {
         }
         for (int i = 0; i < rounds.size(); i++) {
             List<Row> round = rounds.get(i);
-            String s = "_r" + i;
+            String s = Parameters.roundSuffix(i);
             bindColumns(round, s, out);
-            out.setHeader("changedAts" + s, round.stream().map(Row::committedAt).toArray(String[]::new));
-            out.setHeader("lsns" + s, round.stream().map(Row::lsn).toArray(Long[]::new));
-            out.setHeader("deletes" + s, round.stream().map(Row::deleted).toArray(Boolean[]::new));
+            out.bind(Parameters.round(Parameters.CHANGED_ATS, s), round.stream().map(Row::committedAt).toArray(String[]::new));
+            out.bind(Parameters.round(Parameters.LSNS, s), round.stream().map(Row::lsn).toArray(Long[]::new));
+            out.bind(Parameters.round(Parameters.DELETES, s), round.stream().map(Row::deleted).toArray(Boolean[]::new));
         }
         Object[] lockKeys = bound.get(keyIndexes[0]).type().newArray(keys.size());
-        out.setHeader("lockKeys", keys.toArray(lockKeys));
-        out.setHeader("writeThroughKeys", Arrays.copyOf(keys.toArray(lockKeys), keys.size()));
-        out.setHeader(LOOKUPS, 0);
-        out.setHeader(ROUNDS, rounds.size());
-        out.setHeader(WRITE_THROUGH, !keys.isEmpty());
-        return sorted.size();
+        out.bind(Parameters.LOCK_KEYS, keys.toArray(lockKeys));
+        out.bind(Parameters.WRITE_THROUGH_KEYS, Arrays.copyOf(keys.toArray(lockKeys), keys.size()));
+        out.bound(sorted.size(), rounds.size(), !keys.isEmpty(), null);
     }
 
-    private void bindColumns(List<Row> rows, String suffix, Message out) {
+    private void bindColumns(List<Row> rows, String suffix, Batch out) {
         for (int c = 0; c < bound.size(); c++) {
             Object[] array = bound.get(c).type().newArray(rows.size());
             for (int i = 0; i < rows.size(); i++) {
                 array[i] = Toast.bound(rows.get(i).values()[c]);
             }
-            out.setHeader("c" + c + suffix, array);
+            out.bind(Parameters.round(Parameters.column(c), suffix), array);
         }
         if (flow.debezium()) {
-            out.setHeader("toasts" + suffix, Toast.toasts(flow, bound.stream().map(Column::name).toList(), rows.stream().map(Row::values).toList(),
+            out.bind(Parameters.round(Parameters.TOASTS, suffix), Toast.toasts(flow, bound.stream().map(Column::name).toList(), rows.stream().map(Row::values).toList(),
                     rows.stream().map(Row::deleted).toList()));
         }
     }

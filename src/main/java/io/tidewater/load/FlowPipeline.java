@@ -1,4 +1,4 @@
-package io.tidewater.events;
+package io.tidewater.load;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -6,28 +6,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
-import io.tidewater.flow.Flows;
 import io.tidewater.ops.PipelineStats;
-import io.tidewater.warehouse.WarehouseErrors;
 import io.tidewater.warehouse.EdwOffsetRepository;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A flow consumer's two stages. The consumer thread prepares a polled batch (validation, dead letters, lookups, the
- * statement: the flow-apply route with {@link #STAGE} {@code prepare}); a writer thread then writes it (the same route
- * with {@code write}: the warehouse transaction, the write-through, the Kafka commit) while the consumer polls and
- * prepares the next one. Each consumer has at most one batch being written and hands over the next only once it is
- * written, so batches commit in the order they were polled.
+ * Between a flow's two routes. The consumer thread prepares a polled batch (its prepare route: validation, dead letters);
+ * a writer thread then writes it (the flow's write route: lookups, the warehouse transaction, the write-through; then
+ * the Kafka commit) while the consumer polls and prepares the next one. Each consumer has at most one batch being
+ * written and hands over the next only once it is written, so batches commit in the order they were polled.
  *
  * <p>A batch being written counts as in flight in its consumer's route, so stopping the route waits for it; while the
  * consumer is stopped or suspended a failed write is not retried. A batch whose write failed is written again by its
@@ -39,12 +35,6 @@ public class FlowPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlowPipeline.class);
 
-    /** Exchange property: which part of the flow-apply route runs (both when absent). */
-    public static final String STAGE = "tidewaterStage";
-    public static final String WRITE = "write";
-    /** Exchange property of a batch being written: the route of the consumer that polled it. */
-    private static final String SOURCE = "tidewaterSourceRoute";
-
     private final EdwOffsetRepository positions;
     private final BatchCommit commits;
     private final PipelineStats stats;
@@ -55,7 +45,7 @@ public class FlowPipeline {
     private ProducerTemplate producer;
 
     /** A batch handed to a writer, with how often each of its partitions had been sought when it was. */
-    private record Pending(Exchange prepared, Map<String, Long> seeks, Future<?> written) {
+    private record Pending(Batch batch, Map<String, Long> seeks, Future<?> written) {
     }
 
     public FlowPipeline(EdwOffsetRepository positions, BatchCommit commits, PipelineStats stats) {
@@ -74,36 +64,37 @@ public class FlowPipeline {
     }
 
     /**
-     * The flow-source route's last step, on the consumer thread, with the batch the flow-apply route prepared: waits until
-     * the consumer's batch before is written, then hands this one to a writer and returns to poll.
+     * The prepare route's last step, on the consumer thread, with the batch it prepared: waits until the consumer's batch
+     * before is written, then hands this one to a writer and returns to poll.
      */
-    public void write(Exchange prepared) throws Exception {
+    public void handOver(Exchange prepared) throws Exception {
         if (context == null) {
             init(prepared.getContext());
         }
         awaitPrevious();
+        Batch batch = prepared.getProperty(Batch.PROPERTY, Batch.class);
         Map<String, Long> seeks = new HashMap<>();
-        for (String key : LoadBatch.partitions(prepared.getMessage())) {
+        for (String key : batch.partitions()) {
             seeks.put(key, positions.seeks(key));
         }
-        Exchange batch = writeCopy(prepared);
-        String source = prepared.getFromRouteId();
-        context.getInflightRepository().add(batch, source);
+        batch.handOver();
+        Exchange write = writeExchange(prepared.getContext(), batch);
+        context.getInflightRepository().add(write, batch.route());
         Future<?> written;
         try {
             written = writers.submit(() -> {
                 try {
-                    apply(batch);
+                    write(write);
                     return null;
                 } finally {
-                    context.getInflightRepository().remove(batch, source);
+                    context.getInflightRepository().remove(write, batch.route());
                 }
             });
         } catch (RuntimeException e) {
-            context.getInflightRepository().remove(batch, source);
+            context.getInflightRepository().remove(write, batch.route());
             throw e;
         }
-        pending.set(new Pending(prepared, seeks, written));
+        pending.set(new Pending(batch, seeks, written));
     }
 
     /** Waits for the consumer's batch being written; one that failed is written now, on this thread, or this throws. */
@@ -118,41 +109,50 @@ public class FlowPipeline {
             String why = failed.getCause() == null ? failed.getMessage() : failed.getCause().getMessage();
             if (p.seeks().entrySet().stream().allMatch(e -> positions.seeks(e.getKey()) > e.getValue())) {
                 LOG.info("A batch of {} was not written ({}); its partitions resumed from etl_offsets since, so it is read again",
-                        p.prepared().getFromRouteId(), why);
-            } else if (!running(p.prepared().getContext(), p.prepared().getFromRouteId())) {
+                        p.batch().route(), why);
+            } else if (!running(context, p.batch().route())) {
                 // Stopping: neither it nor anything after it is written now.
-                throw new IllegalStateException("A batch of " + p.prepared().getFromRouteId() + " was not written (" + why
+                throw new IllegalStateException("A batch of " + p.batch().route() + " was not written (" + why
                         + ") and the consumer is stopping; it is written before the next one, or read again from etl_offsets");
             } else {
-                LOG.warn("A batch of {} was not written ({}); writing it again before the next one", p.prepared().getFromRouteId(), why);
-                apply(writeCopy(p.prepared()));
+                LOG.warn("A batch of {} was not written ({}); writing it again before the next one", p.batch().route(), why);
+                write(writeExchange(context, p.batch()));
             }
         }
         pending.remove();
     }
 
-    /** Through the flow-apply route's write stage, then the Kafka commit (recorded for the consumer to send). */
-    private void apply(Exchange batch) throws Exception {
-        Exchange done = producer.send("direct:apply-" + batch.getMessage().getHeader(Flows.FLOW, String.class), batch);
+    /** Through the flow's write route, then the Kafka commit (recorded for the consumer to send). */
+    private void write(Exchange write) throws Exception {
+        Batch batch = write.getProperty(Batch.PROPERTY, Batch.class);
+        Exchange done = producer.send(endpoint(batch), write);
         if (done.getException() != null) {
             throw done.getException();
         }
-        commits.commit(done.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
+        commits.commit(batch.commit());
+    }
+
+    /** The endpoint of a flow's write route. */
+    static String endpoint(Batch batch) {
+        return "direct:apply-" + batch.flowName();
     }
 
     /**
-     * A new exchange (its own unit of work: the consumer's is done by the time it is written) with the prepared batch's
-     * message and properties, for the write stage, counted as its consumer route's.
+     * A new exchange (its own unit of work: the consumer's is done by the time it is written) carrying the prepared batch
+     * to the write route, counted as its consumer route's.
      */
-    private static Exchange writeCopy(Exchange prepared) {
-        Exchange batch = new DefaultExchange(prepared.getContext());
-        batch.getExchangeExtension().setFromRouteId(prepared.getFromRouteId());
-        batch.getMessage().setHeaders(new HashMap<>(prepared.getMessage().getHeaders()));
-        batch.getMessage().setBody(prepared.getMessage().getBody());
-        batch.getProperties().putAll(prepared.getProperties());
-        batch.setProperty(STAGE, WRITE);
-        batch.setProperty(SOURCE, prepared.getFromRouteId());
-        return batch;
+    static Exchange writeExchange(CamelContext camel, Batch batch) {
+        Exchange write = new DefaultExchange(camel);
+        write.getExchangeExtension().setFromRouteId(batch.route());
+        write.setProperty(Batch.PROPERTY, batch);
+        return write;
+    }
+
+    /** The write route's last step: the batch counted as written, its rows and its records' latency. */
+    public void written(@ExchangeProperty(Batch.PROPERTY) Batch batch) {
+        if (stats != null) {
+            stats.written(batch.route(), batch.rows(), batch.eventTimes());
+        }
     }
 
     /**
@@ -160,14 +160,14 @@ public class FlowPipeline {
      * suspended (the stop waits for it; it is written again or read again, see the class comment).
      */
     public boolean retrying(Exchange exchange) {
-        String source = exchange.getProperty(SOURCE, String.class);
+        Batch batch = exchange.getProperty(Batch.PROPERTY, Batch.class);
         Throwable error = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(source == null ? exchange.getFromRouteId() : source, error);
-        if (source == null) {
+        failed(batch == null ? exchange.getFromRouteId() : batch.route(), error);
+        if (batch == null || !batch.handedOver()) {
             return true;
         }
-        return running(exchange.getContext(), source);
+        return running(exchange.getContext(), batch.route());
     }
 
     /**

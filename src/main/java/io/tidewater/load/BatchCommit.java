@@ -1,4 +1,4 @@
-package io.tidewater.events;
+package io.tidewater.load;
 
 import org.apache.camel.Header;
 import org.apache.camel.component.kafka.KafkaConstants;

@@ -1,11 +1,11 @@
-package io.tidewater.warehouse;
+package io.tidewater.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
-import io.tidewater.warehouse.WarehouseErrors.Kind;
+import io.tidewater.load.WarehouseErrors.Kind;
 import org.apache.camel.RuntimeCamelException;
 import org.junit.jupiter.api.Test;
 
