@@ -44,7 +44,6 @@ public final class Application {
 
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
     static final int EXIT_CONFIG = 2;
-    static final String MANAGEMENT_PORT = "camel.management.port";
     private static final Path ROUTES = Path.of("routes");
 
     private Application() {
@@ -75,7 +74,7 @@ public final class Application {
             config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
             ConfigRules.require(config);
             // Resolved once (it may look up the host name), for the routes' client ids and the replay service alike.
-            config = config.with(Map.of(Keys.LOAD_INSTANCE_ID, LoadBeans.instanceId(config)));
+            config = config.with(Map.of(Keys.LOAD_INSTANCE_ID.key(), LoadBeans.instanceId(config)));
             requireOpsPorts(config);
             // Watched from before they are read, so that no save is missed; then read once: the infrastructure makes
             // their topics, and the load runs their flows.
@@ -88,7 +87,7 @@ public final class Application {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Main main = new Main();
-        int shutdownSeconds = config.getInt("camel.main.shutdown-timeout", 45);
+        int shutdownSeconds = config.get(Keys.SHUTDOWN_TIMEOUT);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(main, infra, stopped, shutdownSeconds), "tidewater-shutdown"));
         try (infra; KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(infra.bootstrapServers())) {
             configure(main, config, infra, declared, placeholders, watched, kafkaHealth, started);
@@ -154,7 +153,7 @@ public final class Application {
         main.configure().addRoutesBuilder(new FlowRoutes(flows::declared));
         holdWaiting(main, flows);
         List<String> captured = capture(main, config, infra);
-        ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers(), 3, config.getBoolean(Keys.CAPTURE_SCHEMAS, false));
+        ChangePublisher publisher = new ChangePublisher(infra.bootstrapServers(), 3, config.get(Keys.CAPTURE_SCHEMAS));
         main.bind("changePublisher", publisher);
         main.addMainListener(new PipelineLifecycle(config, infra, kafkaHealth, publisher,
                 captured.stream().map(CaptureRoutes::routeId).toList(), demoEnabled(config, infra), started, watched));
@@ -162,7 +161,7 @@ public final class Application {
 
     /** routes/, watched for live changes of flow files; null where they are not reloaded (or cannot be watched). */
     private static WatchService watchRoutes(TidewaterConfig config) {
-        if (!config.getBoolean(Keys.ROUTES_RELOAD, true) || !config.getBoolean(Keys.LOAD_ENABLED, true)) {
+        if (!config.get(Keys.ROUTES_RELOAD) || !config.get(Keys.LOAD_ENABLED)) {
             return null;
         }
         try {
@@ -176,23 +175,25 @@ public final class Application {
     /** application.properties for Camel, with what the environment and the infrastructure resolved. */
     private static void properties(Main main, TidewaterConfig config, Infrastructure infra) {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
+        // A key the file leaves out takes its default, declared once in Keys.
+        Keys.defaults().forEach(main::addInitialProperty);
         // Camel reads camel.* from the file itself: the environment's overrides are handed over here.
         config.environmentOverrides("camel.").forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.management.host", OpsHost.bind(config, infra.embedded()));
-        main.addOverrideProperty(Keys.LOAD_INSTANCE_ID, config.get(Keys.LOAD_INSTANCE_ID));
+        main.addOverrideProperty(Keys.LOAD_INSTANCE_ID.key(), config.get(Keys.LOAD_INSTANCE_ID));
         infra.resolvedProperties().forEach(main::addOverrideProperty);
     }
 
     /** The routes this instance leaves out: capture where another instance captures, the load where another loads. */
     private static void excludeRoutes(Main main, TidewaterConfig config, List<FlowSpec> declared) {
         List<String> excluded = new ArrayList<>();
-        if (!config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
+        if (!config.get(Keys.CAPTURE_ENABLED)) {
             // Another instance runs capture (a replication slot has one reader): leave the capture routes out.
             excluded.add("capture-*");
         }
-        if (!config.getBoolean(Keys.LOAD_ENABLED, true)) {
+        if (!config.get(Keys.LOAD_ENABLED)) {
             if (!excluded.isEmpty()) {
-                throw new ConfigException(Keys.LOAD_ENABLED, "is false while " + Keys.CAPTURE_ENABLED + " is false too: nothing would run",
+                throw new ConfigException(Keys.LOAD_ENABLED.key(), "is false while " + Keys.CAPTURE_ENABLED + " is false too: nothing would run",
                         "enable capture, load, or both");
             }
             // A capture-only instance: the load instances, scaled out elsewhere, load what it captures.
@@ -218,7 +219,7 @@ public final class Application {
 
     /** One capture route for each tidewater.capture.&lt;db&gt;.* block (none where capture is off); the databases. */
     private static List<String> capture(Main main, TidewaterConfig config, Infrastructure infra) {
-        List<String> captured = config.getBoolean(Keys.CAPTURE_ENABLED, true) ? CaptureBlocks.databases(config.keys()) : List.of();
+        List<String> captured = config.get(Keys.CAPTURE_ENABLED) ? CaptureBlocks.databases(config.keys()) : List.of();
         CaptureBlocks.defaults(config, infra.embedded()).forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new CaptureRoutes(captured));
         return captured;
@@ -228,9 +229,9 @@ public final class Application {
     private static void requireOpsPorts(TidewaterConfig config) {
         boolean embedded = Infrastructure.embedded(config);
         String host = OpsHost.bind(config, embedded);
-        FreePorts.requireFree(host, config.getPort(MANAGEMENT_PORT, 8081), MANAGEMENT_PORT);
-        if (embedded && config.getBoolean(Keys.HAWTIO_ENABLED, true)) {
-            FreePorts.requireFree(host, config.getPort(Keys.HAWTIO_PORT, 8090), Keys.HAWTIO_PORT);
+        FreePorts.requireFree(host, config.get(Keys.MANAGEMENT_PORT), Keys.MANAGEMENT_PORT.key());
+        if (embedded && config.get(Keys.HAWTIO_ENABLED)) {
+            FreePorts.requireFree(host, config.get(Keys.HAWTIO_PORT), Keys.HAWTIO_PORT.key());
         }
     }
 
@@ -241,8 +242,8 @@ public final class Application {
             TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
             ManagementSecurity.Credentials credentials = ManagementSecurity.credentials(config);
             Path base = Files.createTempDirectory("tidewater-hawtio");
-            FreePorts.requireFree(OpsHost.bind(config, false), config.getPort(Keys.HAWTIO_PORT, 8090), Keys.HAWTIO_PORT);
-            try (HawtioServer server = HawtioServer.start(OpsHost.bind(config, false), config.getPort(Keys.HAWTIO_PORT, 8090), hawtioWar(), base,
+            FreePorts.requireFree(OpsHost.bind(config, false), config.get(Keys.HAWTIO_PORT), Keys.HAWTIO_PORT.key());
+            try (HawtioServer server = HawtioServer.start(OpsHost.bind(config, false), config.get(Keys.HAWTIO_PORT), hawtioWar(), base,
                     jolokiaUrl(config), credentials)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "hawtio-shutdown"));
                 stop.await();
@@ -264,7 +265,7 @@ public final class Application {
     }
 
     static URI jolokiaUrl(TidewaterConfig config) {
-        String url = config.get(Keys.HAWTIO_JOLOKIA_URL, "");
+        String url = config.get(Keys.HAWTIO_JOLOKIA_URL);
         if (url.isBlank()) {
             url = OpsHost.localJolokiaUrl(config, Infrastructure.embedded(config));
         }
@@ -275,30 +276,26 @@ public final class Application {
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new ConfigException(Keys.HAWTIO_JOLOKIA_URL, "is not a URL: " + e.getMessage(),
+            throw new ConfigException(Keys.HAWTIO_JOLOKIA_URL.key(), "is not a URL: " + e.getMessage(),
                     "set the Jolokia URL of the Tidewater to manage, e.g. http://tidewater:8081/observe/jolokia");
         }
     }
 
-    /** Checks the demo settings before anything starts, so a bad value fails the start and names its key. */
+    /**
+     * Whether demo traffic runs: it needs the OLTP databases (its rate and customers are checked with every key, see
+     * ConfigRules).
+     */
     private static boolean demoEnabled(TidewaterConfig config, Infrastructure infra) {
-        if (!config.getBoolean(Keys.DEMO_ENABLED, true)) {
+        if (!config.get(Keys.DEMO_ENABLED)) {
             return false;
         }
         if (infra.crm() == null) {
-            throw new ConfigException(Keys.CRM_JDBC_URL, "is empty but demo traffic is on",
+            throw new ConfigException(Keys.CRM_JDBC_URL.key(), "is empty but demo traffic is on",
                     "set " + Keys.CRM_JDBC_URL + " and " + Keys.SALES_JDBC_URL + ", or " + Keys.DEMO_ENABLED + "=false");
         }
         if (infra.sales() == null) {
-            throw new ConfigException(Keys.SALES_JDBC_URL, "is empty but demo traffic is on",
+            throw new ConfigException(Keys.SALES_JDBC_URL.key(), "is empty but demo traffic is on",
                     "set " + Keys.SALES_JDBC_URL + ", or " + Keys.DEMO_ENABLED + "=false");
-        }
-        int rate = config.getInt(Keys.DEMO_RATE, 100);
-        if (rate <= 0) {
-            throw new ConfigException(Keys.DEMO_RATE, "must be positive, was " + rate, "set events per second, e.g. 100");
-        }
-        if (config.getInt(Keys.DEMO_CUSTOMERS, 1000) <= 0) {
-            throw new ConfigException(Keys.DEMO_CUSTOMERS, "must be positive", "set the number of demo customers, e.g. 1000");
         }
         return true;
     }

@@ -58,11 +58,11 @@ public final class Infrastructure implements AutoCloseable {
             return startEmbedded(cfg, loadTopics);
         }
         if (bootstrap == null) {
-            throw new ConfigException(Keys.KAFKA_BOOTSTRAP, "is empty while " + Keys.EDW_JDBC_URL + " is set (external mode)",
+            throw new ConfigException(Keys.KAFKA_BOOTSTRAP.key(), "is empty while " + Keys.EDW_JDBC_URL + " is set (external mode)",
                     "set both for external mode, or neither for embedded mode");
         }
         if (jdbc == null) {
-            throw new ConfigException(Keys.EDW_JDBC_URL, "is empty while " + Keys.KAFKA_BOOTSTRAP + " is set (external mode)",
+            throw new ConfigException(Keys.EDW_JDBC_URL.key(), "is empty while " + Keys.KAFKA_BOOTSTRAP + " is set (external mode)",
                     "set both for external mode, or neither for embedded mode");
         }
         return startExternal(cfg, bootstrap, jdbc, loadTopics);
@@ -71,20 +71,20 @@ public final class Infrastructure implements AutoCloseable {
     private static Infrastructure startEmbedded(TidewaterConfig cfg, List<String> loadTopics) throws Exception {
         Infrastructure infra = new Infrastructure(true);
         try {
-            Path data = Path.of(cfg.get(Keys.DATA_DIR, "data"));
-            infra.postgres = new EmbeddedDatabase(data.resolve("postgres"), cfg.getPort(Keys.EMBEDDED_POSTGRES_PORT, 15432)).start();
-            infra.kafka = new EmbeddedKafka(data.resolve("kafka"), cfg.getPort(Keys.EMBEDDED_KAFKA_PORT, 9092),
-                    cfg.getPort(Keys.EMBEDDED_KAFKA_CONTROLLER_PORT, 9093), cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3)).start();
+            Path data = Path.of(cfg.get(Keys.DATA_DIR));
+            infra.postgres = new EmbeddedDatabase(data.resolve("postgres"), cfg.get(Keys.EMBEDDED_POSTGRES_PORT)).start();
+            infra.kafka = new EmbeddedKafka(data.resolve("kafka"), cfg.get(Keys.EMBEDDED_KAFKA_PORT),
+                    cfg.get(Keys.EMBEDDED_KAFKA_CONTROLLER_PORT), cfg.get(Keys.EMBEDDED_KAFKA_PARTITIONS)).start();
             infra.bootstrapServers = infra.kafka.bootstrapServers();
-            createTopics(infra.bootstrapServers, cfg.getInt(Keys.EMBEDDED_KAFKA_PARTITIONS, 3),
+            createTopics(infra.bootstrapServers, cfg.get(Keys.EMBEDDED_KAFKA_PARTITIONS),
                     loadTopics.toArray(new String[0]));
             for (String db : new String[] {EDW_DATABASE, "crm", "sales"}) {
                 infra.postgres.ensureDatabase(db);
             }
             String user = EmbeddedDatabase.USER;
-            infra.edwSchema = cfg.get(Keys.EDW_SCHEMA, "edw");
+            infra.edwSchema = cfg.get(Keys.EDW_SCHEMA);
             infra.edwJdbcUrl = infra.postgres.jdbcUrl(EDW_DATABASE);
-            infra.edw = DataSources.pooled("edw", infra.edwJdbcUrl, user, null, infra.edwSchema, cfg.getInt(Keys.EDW_POOL_SIZE, 8));
+            infra.edw = DataSources.pooled("edw", infra.edwJdbcUrl, user, null, infra.edwSchema, cfg.get(Keys.EDW_POOL_SIZE));
             infra.crm = DataSources.pooled("crm", infra.postgres.jdbcUrl("crm"), user, null, null, 4);
             infra.sales = DataSources.pooled("sales", infra.postgres.jdbcUrl("sales"), user, null, null, 4);
             Migrations.warehouse(infra.edw, infra.edwSchema);
@@ -100,28 +100,28 @@ public final class Infrastructure implements AutoCloseable {
     private static Infrastructure startExternal(TidewaterConfig cfg, String bootstrap, String jdbc, List<String> loadTopics) {
         Infrastructure infra = new Infrastructure(false);
         try {
-            int timeoutMs = cfg.getInt(Keys.STARTUP_TIMEOUT_MS, 10_000);
+            int timeoutMs = cfg.get(Keys.STARTUP_TIMEOUT_MS);
             checkKafka(bootstrap, timeoutMs);
             infra.bootstrapServers = bootstrap;
-            if (cfg.getBoolean(Keys.LOAD_ENABLED, true)) {
+            if (cfg.get(Keys.LOAD_ENABLED)) {
                 createDeadLetterTopics(bootstrap, loadTopics);
             }
-            infra.edwSchema = cfg.get(Keys.EDW_SCHEMA, "edw");
+            infra.edwSchema = cfg.get(Keys.EDW_SCHEMA);
             infra.edwJdbcUrl = jdbc;
-            infra.edw = connect(Keys.EDW_JDBC_URL, "edw", jdbc, cfg.get(Keys.EDW_USERNAME), cfg.get(Keys.EDW_PASSWORD),
-                    infra.edwSchema, cfg.getInt(Keys.EDW_POOL_SIZE, 8));
+            infra.edw = connect(Keys.EDW_JDBC_URL.key(), "edw", jdbc, cfg.get(Keys.EDW_USERNAME), cfg.get(Keys.EDW_PASSWORD),
+                    infra.edwSchema, cfg.get(Keys.EDW_POOL_SIZE));
             Migrations.warehouse(infra.edw, infra.edwSchema);
             String crmUrl = cfg.get(Keys.CRM_JDBC_URL);
             String salesUrl = cfg.get(Keys.SALES_JDBC_URL);
-            boolean demo = cfg.getBoolean(Keys.DEMO_ENABLED, true);
+            boolean demo = cfg.get(Keys.DEMO_ENABLED);
             if (crmUrl != null) {
-                infra.crm = connect(Keys.CRM_JDBC_URL, "crm", crmUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
+                infra.crm = connect(Keys.CRM_JDBC_URL.key(), "crm", crmUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
                 if (demo) {
                     Migrations.oltp(infra.crm, "crm");
                 }
             }
             if (salesUrl != null) {
-                infra.sales = connect(Keys.SALES_JDBC_URL, "sales", salesUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
+                infra.sales = connect(Keys.SALES_JDBC_URL.key(), "sales", salesUrl, cfg.get(Keys.OLTP_USERNAME), cfg.get(Keys.OLTP_PASSWORD), null, 4);
                 if (demo) {
                     Migrations.oltp(infra.sales, "sales");
                 }
@@ -160,7 +160,7 @@ public final class Infrastructure implements AutoCloseable {
         try (Admin admin = new KafkaClients(bootstrap).admin(null, timeoutMs)) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).clusterId().get(timeoutMs + 1000L, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new ConfigException(Keys.KAFKA_BOOTSTRAP, "cannot reach Kafka at '" + bootstrap + "' within " + timeoutMs + " ms ("
+            throw new ConfigException(Keys.KAFKA_BOOTSTRAP.key(), "cannot reach Kafka at '" + bootstrap + "' within " + timeoutMs + " ms ("
                     + rootMessage(e) + ")", "point it at reachable brokers as host:port[,host:port]");
         }
     }
@@ -199,10 +199,10 @@ public final class Infrastructure implements AutoCloseable {
     /** Values resolved at start (ports, URLs) that routes read as {{placeholders}}. */
     public Map<String, String> resolvedProperties() {
         Map<String, String> m = new HashMap<>();
-        m.put(Keys.KAFKA_BOOTSTRAP, bootstrapServers);
-        m.put(Keys.EDW_SCHEMA, edwSchema);
+        m.put(Keys.KAFKA_BOOTSTRAP.key(), bootstrapServers);
+        m.put(Keys.EDW_SCHEMA.key(), edwSchema);
         if (embedded) {
-            m.put(Keys.EMBEDDED_POSTGRES_PORT, String.valueOf(postgres.port()));
+            m.put(Keys.EMBEDDED_POSTGRES_PORT.key(), String.valueOf(postgres.port()));
         }
         return m;
     }

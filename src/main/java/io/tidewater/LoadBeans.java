@@ -75,14 +75,14 @@ public final class LoadBeans {
     public static Flows bind(BiConsumer<String, Object> registry, DataSource edw, TidewaterConfig config,
                              MeterRegistry meters, String bootstrapServers, List<FlowSpec> declared,
                              UnaryOperator<String> placeholders) {
-        String group = config.get(Keys.LOAD_GROUP, "tidewater-load");
+        String group = config.get(Keys.LOAD_GROUP);
         requireConsumers(declared, placeholders);
         PipelineStats stats = new PipelineStats(meters);
         Flows flows = new Flows(declared, placeholders, edw);
         List<FlowSpec> running = List.copyOf(flows.all().values());
         prepareWarehouse(edw, flows, running);
         flows.warmCaches(edw);
-        Batches batches = new Batches(flows, config.getInt(Keys.LOAD_MAX_EVENT_BYTES, 65_536), group, stats);
+        Batches batches = new Batches(flows, config.get(Keys.LOAD_MAX_EVENT_BYTES), group, stats);
         batches.setOriginals(new Originals(bootstrapServers));
         bindLoad(registry, edw, group, stats, flows, batches);
         for (Map.Entry<String, DimensionCache> e : flows.caches().entrySet()) {
@@ -196,10 +196,10 @@ public final class LoadBeans {
      * from other instances'): tidewater.load.instance-id, or the host name and process id.
      */
     public static String instanceId(TidewaterConfig config) {
-        String configured = config.get(Keys.LOAD_INSTANCE_ID, "");
+        String configured = config.get(Keys.LOAD_INSTANCE_ID);
         if (!configured.isBlank()) {
             if (!configured.matches("[A-Za-z0-9._-]+")) {
-                throw new ConfigException(Keys.LOAD_INSTANCE_ID, "must be letters, digits, '.', '_' or '-', was '" + configured + "'",
+                throw new ConfigException(Keys.LOAD_INSTANCE_ID.key(), "must be letters, digits, '.', '_' or '-', was '" + configured + "'",
                         "set a plain name such as load-1, or leave it empty for <host>-<pid>");
             }
             return configured;

@@ -64,7 +64,7 @@ final class PipelineLifecycle extends MainListenerSupport {
         this.started = started;
         this.watched = watched;
         this.hawtio = new HawtioLauncher(() -> HawtioServer.start(OpsHost.bind(config, true),
-                config.getPort(Keys.HAWTIO_PORT, 8090), Application.hawtioWar(), Path.of(config.get(Keys.DATA_DIR, "data"), "hawtio"),
+                config.get(Keys.HAWTIO_PORT), Application.hawtioWar(), Path.of(config.get(Keys.DATA_DIR), "hawtio"),
                 Application.jolokiaUrl(config), null));
     }
 
@@ -77,11 +77,11 @@ final class PipelineLifecycle extends MainListenerSupport {
 
     @Override
     public void afterStart(BaseMainSupport main) {
-        infra.printConnectHelp(config.getPort(Application.MANAGEMENT_PORT, 8081), config);
+        infra.printConnectHelp(config.get(Keys.MANAGEMENT_PORT), config);
         watchRoutes(main.getCamelContext());
         LOG.info("Tidewater started in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         startDemo();
-        if (infra.embedded() && config.getBoolean(Keys.HAWTIO_ENABLED, true)) {
+        if (infra.embedded() && config.get(Keys.HAWTIO_ENABLED)) {
             hawtio.launch();
         }
     }
@@ -119,12 +119,12 @@ final class PipelineLifecycle extends MainListenerSupport {
         HealthCheckRegistry registry = HealthCheckRegistry.get(ctx);
         registry.register(kafkaHealth);
         registry.register(new WarehouseHealthCheck(infra.edw()));
-        if (config.getBoolean(Keys.CAPTURE_ENABLED, true)) {
+        if (config.get(Keys.CAPTURE_ENABLED)) {
             // A table added to a capture's include list enters its publication with a backfill, before the engine starts.
             ctx.addLifecycleStrategy(new AddedTableBackfill());
             registry.register(new CaptureHealthCheck(ctx, publisher, captureRoutes));
         }
-        if (config.getBoolean(Keys.LOAD_ENABLED, true)) {
+        if (config.get(Keys.LOAD_ENABLED)) {
             PipelineMonitor monitor = ctx.getRegistry().findSingleByType(PipelineMonitor.class);
             registry.register(new FlowHealthChecks(ctx, ctx.getRegistry().findSingleByType(Flows.class),
                     ctx.getRegistry().findSingleByType(PipelineStats.class), monitor::getLagByTopic));
@@ -144,8 +144,8 @@ final class PipelineLifecycle extends MainListenerSupport {
         }
         try {
             demo = new DemoTraffic(infra.crm(), infra.sales(), infra.bootstrapServers(),
-                    config.get(Keys.TOPIC_CALLS, "events.callcenter.calls"), config.get(Keys.TOPIC_SHIPPING, "events.shipping"),
-                    config.getInt(Keys.DEMO_RATE, 100), config.getInt(Keys.DEMO_CUSTOMERS, 1000));
+                    config.get(Keys.TOPIC_CALLS), config.get(Keys.TOPIC_SHIPPING),
+                    config.get(Keys.DEMO_RATE), config.get(Keys.DEMO_CUSTOMERS));
             demo.start();
         } catch (Exception e) {
             LOG.error("Demo traffic could not start: {}", e.getMessage());

@@ -71,35 +71,21 @@ public final class TidewaterConfig {
         return get(key, null);
     }
 
-    public int getInt(String key, int defaultValue) {
-        String raw = get(key, null);
+    /**
+     * A key's value as its type: its default when unset (or empty in the file); fails naming the key for a value of the
+     * wrong type or out of range, or for an empty value (from the environment) of a key that needs one.
+     */
+    public <T> T get(Setting<T> setting) {
+        String raw = get(setting.key(), null);
         if (raw == null) {
-            return defaultValue;
+            return setting.defaultValue();
         }
-        try {
-            return Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + raw + "' is not a whole number", "set an integer such as " + defaultValue);
+        String from = fromEnvironment(setting.key()) ? " (from " + envName(setting.key()) + ")" : "";
+        if (raw.isEmpty() && setting.type() == Setting.Type.TEXT && setting.min() > 0) {
+            throw new ConfigException(setting.key(), "is empty" + from,
+                    "set a value, or remove " + envName(setting.key()) + " for the default");
         }
-    }
-
-    public int getPort(String key, int defaultValue) {
-        int port = getInt(key, defaultValue);
-        if (port < 0 || port > 65535) {
-            throw new ConfigException(key, port + " is not a TCP port", "use a port between 1 and 65535 (0 picks a free one)");
-        }
-        return port;
-    }
-
-    public boolean getBoolean(String key, boolean defaultValue) {
-        String raw = get(key, null);
-        if (raw == null) {
-            return defaultValue;
-        }
-        if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(raw);
-        }
-        throw new ConfigException(key, "'" + raw + "' is not a boolean", "set true or false");
+        return setting.parse(raw, from);
     }
 
     /**

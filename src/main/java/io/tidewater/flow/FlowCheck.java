@@ -189,9 +189,9 @@ public final class FlowCheck {
 
     /** Warns about the topics that do not exist or are empty, when Kafka answers within a few seconds. */
     private static void producedOrNot(List<String[]> topics, TidewaterConfig config, PrintStream out) {
-        String bootstrap = config.get(io.tidewater.config.Keys.KAFKA_BOOTSTRAP, "");
-        if (bootstrap.isBlank()) {
-            bootstrap = "localhost:" + config.get("tidewater.embedded.kafka.port", "9092");
+        String bootstrap = config.get(Keys.KAFKA_BOOTSTRAP);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            bootstrap = "localhost:" + config.get(Keys.EMBEDDED_KAFKA_PORT);
         }
         java.util.Properties p = new java.util.Properties();
         p.put("bootstrap.servers", bootstrap);
@@ -267,16 +267,16 @@ public final class FlowCheck {
 
     /** The warehouse of the configuration (external), or of a Tidewater running here (embedded), if it answers. */
     private static Optional<Connection> warehouse(TidewaterConfig config) {
-        String url = config.get(Keys.EDW_JDBC_URL, "");
-        String user = config.get(Keys.EDW_USERNAME, "postgres");
-        if (url.isBlank()) {
-            url = "jdbc:postgresql://localhost:" + config.get(Keys.EMBEDDED_POSTGRES_PORT, "15432") + "/warehouse";
+        String url = config.get(Keys.EDW_JDBC_URL);
+        String user = config.get(Keys.EDW_USERNAME);
+        if (url == null || url.isBlank()) {
+            url = "jdbc:postgresql://localhost:" + config.get(Keys.EMBEDDED_POSTGRES_PORT) + "/warehouse";
             user = "postgres";
         }
         try {
             DriverManager.setLoginTimeout(3);
             Connection c = DriverManager.getConnection(url + (url.contains("?") ? "&" : "?") + "connectTimeout=3&currentSchema="
-                    + config.get(Keys.EDW_SCHEMA, "edw"), user, config.get(Keys.EDW_PASSWORD, ""));
+                    + config.get(Keys.EDW_SCHEMA), user, java.util.Objects.requireNonNullElse(config.get(Keys.EDW_PASSWORD), ""));
             return Optional.of(c);
         } catch (Exception e) {
             return Optional.empty();

@@ -6,6 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.tidewater.config.ConfigException;
+import io.tidewater.config.Keys;
 import io.tidewater.config.TidewaterConfig;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -28,6 +29,7 @@ public final class Placeholders {
         CamelContext camel = new DefaultCamelContext(false);
         camel.build();      // its type converter, which the properties component reads values with
         Properties values = new Properties();
+        Keys.defaults().forEach(values::setProperty);
         config.keys().forEach(k -> values.setProperty(k, config.get(k, "")));
         camel.getPropertiesComponent().setInitialProperties(values);
         return v -> {

@@ -26,18 +26,18 @@ public final class ManagementSecurity {
 
     /** The operator's credentials; fails naming the key when the password is missing or unusable. */
     public static Credentials credentials(TidewaterConfig config) {
-        String user = config.get(Keys.OPS_USERNAME, "operator");
-        String password = config.get(Keys.OPS_PASSWORD, "");
+        String user = config.get(Keys.OPS_USERNAME);
+        String password = config.get(Keys.OPS_PASSWORD);
         if (user.isBlank() || !user.matches("[A-Za-z0-9._-]+")) {
-            throw new ConfigException(Keys.OPS_USERNAME, "must be letters, digits, '.', '_' or '-', was '" + user + "'",
+            throw new ConfigException(Keys.OPS_USERNAME.key(), "must be letters, digits, '.', '_' or '-', was '" + user + "'",
                     "set a plain user name, e.g. operator");
         }
         if (password.isBlank()) {
-            throw new ConfigException(Keys.OPS_PASSWORD, "is empty; outside embedded mode Jolokia and Hawtio require a login",
-                    "set the environment variable " + TidewaterConfig.envName(Keys.OPS_PASSWORD));
+            throw new ConfigException(Keys.OPS_PASSWORD.key(), "is empty; outside embedded mode Jolokia and Hawtio require a login",
+                    "set the environment variable " + TidewaterConfig.envName(Keys.OPS_PASSWORD.key()));
         }
         if (password.contains(",") || password.contains("\n") || password.strip().length() != password.length()) {
-            throw new ConfigException(Keys.OPS_PASSWORD, "contains a comma, a line break or surrounding spaces",
+            throw new ConfigException(Keys.OPS_PASSWORD.key(), "contains a comma, a line break or surrounding spaces",
                     "choose a password without them");
         }
         return new Credentials(user, password);

@@ -14,12 +14,13 @@ public final class OpsHost {
     }
 
     public static String bind(TidewaterConfig config, boolean embedded) {
-        return config.get(Keys.OPS_HOST, embedded ? "127.0.0.1" : "0.0.0.0");
+        String host = config.get(Keys.OPS_HOST);
+        return host != null ? host : embedded ? "127.0.0.1" : "0.0.0.0";
     }
 
     /** The Jolokia endpoint of the Tidewater configured here, as reached from this machine. */
     public static String localJolokiaUrl(TidewaterConfig config, boolean embedded) {
-        return "http://" + local(bind(config, embedded)) + ":" + config.getPort("camel.management.port", 8081) + "/observe/jolokia";
+        return "http://" + local(bind(config, embedded)) + ":" + config.get(Keys.MANAGEMENT_PORT) + "/observe/jolokia";
     }
 
     /** The host to reach a server bound on the given address from this machine. */

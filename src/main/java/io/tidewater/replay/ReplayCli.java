@@ -36,8 +36,8 @@ public final class ReplayCli {
     /** url: the Jolokia endpoint, or null for this host's (camel.management.port); the login is the operator's. */
     public ReplayCli(String url, TidewaterConfig config, PrintStream out, PrintStream err) {
         this.url = url != null ? url : OpsHost.localJolokiaUrl(config, Infrastructure.embedded(config));
-        this.user = config.get(Keys.OPS_USERNAME, "operator");
-        this.password = config.get(Keys.OPS_PASSWORD, "");
+        this.user = config.get(Keys.OPS_USERNAME);
+        this.password = config.get(Keys.OPS_PASSWORD);
         this.out = out;
         this.err = err;
     }
