@@ -652,6 +652,7 @@ public final class LoadBench implements Callable<Integer> {
     private void migrate(String schema) {
         try (var ds = DataSources.pooled(schema, warehouseUrl, "postgres", null, schema, 2)) {
             Migrations.warehouse(ds, schema);
+            io.tidewater.testing.DemoTables.create(ds);
         }
     }
 

@@ -13,7 +13,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.tidewater.warehouse.DataSources;
 import io.tidewater.warehouse.Migrations;
 
-/** A migrated EDW star schema under a unique name in the shared test database, with query helpers for assertions. */
+/**
+ * A warehouse under a unique schema name in the shared test database: the engine's tables and the demo flows' tables,
+ * with query helpers for assertions.
+ */
 public final class Warehouse implements AutoCloseable {
 
     private final HikariDataSource ds;
@@ -28,6 +31,7 @@ public final class Warehouse implements AutoCloseable {
         SharedInfrastructure.Stack stack = SharedInfrastructure.get();
         HikariDataSource ds = DataSources.pooled(schema, stack.jdbcUrl(SharedInfrastructure.WAREHOUSE_DB), "postgres", null, schema, 4);
         Migrations.warehouse(ds, schema);
+        DemoTables.create(ds);
         return new Warehouse(ds, schema);
     }
 
