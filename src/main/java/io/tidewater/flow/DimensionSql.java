@@ -36,7 +36,6 @@ public final class DimensionSql {
      */
     public static String dimension(FlowSpec d, int rounds, List<FlowSpec> dependents, Map<String, FlowSpec> dimensions) {
         String t = id(d.table());
-        String nk = id(d.naturalKey());
         String sk = id(d.dimension().surrogateKey());
         List<String> attrs = d.stored().stream().map(Column::name).filter(c -> !c.equals(d.naturalKey())).toList();
         List<String> inputAliases = new ArrayList<>(FlowSql.boundNames(d));
@@ -55,48 +54,13 @@ public final class DimensionSql {
         }
         StringBuilder sql = new StringBuilder(lockKeys(d, Parameters.LOCK_KEYS)).append(";\n");
         if (!moves.isEmpty()) {
-            // The batch's inferred members, remembered for the transaction: under the keys' locks none can appear or go, so
-            // those of them filled in by the rounds are the ones whose facts move in the rollups.
-            sql.append("SELECT set_config('").append(FlowSql.INFERRED).append("', coalesce((SELECT array_agg(i.").append(sk).append(")::text FROM ")
-                    .append(t).append(" i WHERE i.").append(nk).append(" = ANY (").append(Parameters.param(Parameters.LOCK_KEYS, d.columns().get(d.naturalKey()).type().arrayCast()))
-                    .append(") AND i.\"is_current\" AND i.\"is_inferred\"), '{}'), true);\n");
-            // Waits for the fact batches that look one of them up (their share locks), and keeps new ones waiting.
-            sql.append("SELECT count(*) FROM (SELECT 1 FROM ").append(t).append(" i WHERE i.").append(sk).append(" = ANY (current_setting('")
-                    .append(FlowSql.INFERRED).append("')::bigint[]) ORDER BY i.").append(sk).append(" FOR NO KEY UPDATE) l;\n");
+            lockInferred(sql, d);
         }
         String tracked = d.dimension().tracked().isEmpty() ? "FALSE"
                 : "(" + d.dimension().tracked().stream().map(c -> "c." + id(c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
                 + d.dimension().tracked().stream().map(c -> "i." + id(c)).collect(Collectors.joining(", ")) + ")";
         for (int r = 0; r < rounds; r++) {
-            String s = Parameters.roundSuffix(r);
-            sql.append("WITH ").append(FlowSql.untoasted(d, s, List.of(Parameters.param(Parameters.round(Parameters.CHANGED_ATS, s), "timestamptz[]"),
-                            Parameters.param(Parameters.round(Parameters.LSNS, s), "bigint[]"),
-                            Parameters.param(Parameters.round(Parameters.DELETES, s), "boolean[]")), inputAliases, true))
-                    .append(", todo AS (\n    SELECT i.*, c.").append(sk)
-                    .append(" AS \"cur-\", c.\"is_inferred\" AS \"inferred-\", ").append(tracked).append(" AS \"tracked-\"\n    FROM input i LEFT JOIN ")
-                    .append(t).append(" c ON c.").append(nk).append(" = i.").append(nk).append(" AND c.\"is_current\"\n    WHERE NOT EXISTS (SELECT 1 FROM ")
-                    .append(t).append(" o WHERE o.").append(nk).append(" = i.").append(nk).append(" AND o.\"source_lsn\" >= i.\"lsn-\")\n), closed AS (\n    UPDATE ")
-                    .append(t).append(" d SET \"valid_to\" = t.\"at-\", \"is_current\" = FALSE, \"source_lsn\" = CASE WHEN t.\"del-\" THEN t.\"lsn-\" ELSE d.\"source_lsn\" END\n")
-                    .append("    FROM todo t WHERE d.").append(sk).append(" = t.\"cur-\" AND (t.\"del-\" OR (NOT t.\"inferred-\" AND t.\"tracked-\"))\n    RETURNING d.")
-                    .append(sk).append("\n), updated AS (\n    UPDATE ").append(t).append(" d SET ");
-            for (String a : attrs) {
-                sql.append(id(a)).append(" = t.").append(id(a)).append(", ");
-            }
-            sql.append("\"is_inferred\" = FALSE, \"source_lsn\" = t.\"lsn-\"\n    FROM todo t WHERE d.").append(sk)
-                    .append(" = t.\"cur-\" AND NOT t.\"del-\" AND (t.\"inferred-\" OR NOT t.\"tracked-\")\n    RETURNING d.*, t.\"inferred-\" AS \"filled-\"")
-                    .append("\n), opened AS (\n    INSERT INTO ").append(t).append(" (").append(nk);
-            for (String a : attrs) {
-                sql.append(", ").append(id(a));
-            }
-            sql.append(", \"valid_from\", \"is_current\", \"is_inferred\", \"source_lsn\")\n    SELECT t.").append(nk);
-            for (String a : attrs) {
-                sql.append(", t.").append(id(a));
-            }
-            sql.append(", t.\"at-\", TRUE, FALSE, t.\"lsn-\" FROM todo t\n    WHERE NOT t.\"del-\" AND (t.\"cur-\" IS NULL OR t.\"cur-\" IN (SELECT ")
-                    .append(sk).append(" FROM closed))\n    ORDER BY t.").append(nk).append("\n    RETURNING ").append(sk).append("\n)");
-            // Only the first statement of a batch may return rows (the driver reads that result): this one returns none.
-            sql.append("\nUPDATE ").append(t).append(" SET ").append(sk).append(" = ").append(sk).append(" WHERE FALSE AND ")
-                    .append(sk).append(" IN (SELECT ").append(sk).append(" FROM updated UNION ALL SELECT ").append(sk).append(" FROM opened);\n");
+            round(sql, d, Parameters.roundSuffix(r), inputAliases, attrs, tracked);
         }
         if (!moves.isEmpty()) {
             // Filled-in members move their facts out of the unknown groups. The statement's snapshot sees every fact of
@@ -107,6 +71,57 @@ public final class DimensionSql {
             RollupSql.appendUpserts(sql, "m", moved, moves, "(SELECT count(*) FROM filled)");
         }
         return sql.append(FlowSql.OFFSETS).toString();
+    }
+
+    /**
+     * The batch's inferred members, remembered for the transaction: under the keys' locks none can appear or go, so those
+     * of them filled in by the rounds are the ones whose facts move in the rollups. Then their update locks.
+     */
+    private static void lockInferred(StringBuilder sql, FlowSpec d) {
+        String t = id(d.table());
+        String nk = id(d.naturalKey());
+        String sk = id(d.dimension().surrogateKey());
+        sql.append("SELECT set_config('").append(FlowSql.INFERRED).append("', coalesce((SELECT array_agg(i.").append(sk).append(")::text FROM ")
+                .append(t).append(" i WHERE i.").append(nk).append(" = ANY (").append(Parameters.param(Parameters.LOCK_KEYS, d.columns().get(d.naturalKey()).type().arrayCast()))
+                .append(") AND i.\"is_current\" AND i.\"is_inferred\"), '{}'), true);\n");
+        // Waits for the fact batches that look one of them up (their share locks), and keeps new ones waiting.
+        sql.append("SELECT count(*) FROM (SELECT 1 FROM ").append(t).append(" i WHERE i.").append(sk).append(" = ANY (current_setting('")
+                .append(FlowSql.INFERRED).append("')::bigint[]) ORDER BY i.").append(sk).append(" FOR NO KEY UPDATE) l;\n");
+    }
+
+    /** One round's statement: each key of the round changes once (s: the round's parameter suffix). */
+    private static void round(StringBuilder sql, FlowSpec d, String s, List<String> inputAliases, List<String> attrs, String tracked) {
+        String t = id(d.table());
+        String nk = id(d.naturalKey());
+        String sk = id(d.dimension().surrogateKey());
+        sql.append("WITH ").append(FlowSql.untoasted(d, s, List.of(Parameters.param(Parameters.round(Parameters.CHANGED_ATS, s), "timestamptz[]"),
+                        Parameters.param(Parameters.round(Parameters.LSNS, s), "bigint[]"),
+                        Parameters.param(Parameters.round(Parameters.DELETES, s), "boolean[]")), inputAliases, true))
+                .append(", todo AS (\n    SELECT i.*, c.").append(sk)
+                .append(" AS \"cur-\", c.\"is_inferred\" AS \"inferred-\", ").append(tracked).append(" AS \"tracked-\"\n    FROM input i LEFT JOIN ")
+                .append(t).append(" c ON c.").append(nk).append(" = i.").append(nk).append(" AND c.\"is_current\"\n    WHERE NOT EXISTS (SELECT 1 FROM ")
+                .append(t).append(" o WHERE o.").append(nk).append(" = i.").append(nk).append(" AND o.\"source_lsn\" >= i.\"lsn-\")\n), closed AS (\n    UPDATE ")
+                .append(t).append(" d SET \"valid_to\" = t.\"at-\", \"is_current\" = FALSE, \"source_lsn\" = CASE WHEN t.\"del-\" THEN t.\"lsn-\" ELSE d.\"source_lsn\" END\n")
+                .append("    FROM todo t WHERE d.").append(sk).append(" = t.\"cur-\" AND (t.\"del-\" OR (NOT t.\"inferred-\" AND t.\"tracked-\"))\n    RETURNING d.")
+                .append(sk).append("\n), updated AS (\n    UPDATE ").append(t).append(" d SET ");
+        for (String a : attrs) {
+            sql.append(id(a)).append(" = t.").append(id(a)).append(", ");
+        }
+        sql.append("\"is_inferred\" = FALSE, \"source_lsn\" = t.\"lsn-\"\n    FROM todo t WHERE d.").append(sk)
+                .append(" = t.\"cur-\" AND NOT t.\"del-\" AND (t.\"inferred-\" OR NOT t.\"tracked-\")\n    RETURNING d.*, t.\"inferred-\" AS \"filled-\"")
+                .append("\n), opened AS (\n    INSERT INTO ").append(t).append(" (").append(nk);
+        for (String a : attrs) {
+            sql.append(", ").append(id(a));
+        }
+        sql.append(", \"valid_from\", \"is_current\", \"is_inferred\", \"source_lsn\")\n    SELECT t.").append(nk);
+        for (String a : attrs) {
+            sql.append(", t.").append(id(a));
+        }
+        sql.append(", t.\"at-\", TRUE, FALSE, t.\"lsn-\" FROM todo t\n    WHERE NOT t.\"del-\" AND (t.\"cur-\" IS NULL OR t.\"cur-\" IN (SELECT ")
+                .append(sk).append(" FROM closed))\n    ORDER BY t.").append(nk).append("\n    RETURNING ").append(sk).append("\n)");
+        // Only the first statement of a batch may return rows (the driver reads that result): this one returns none.
+        sql.append("\nUPDATE ").append(t).append(" SET ").append(sk).append(" = ").append(sk).append(" WHERE FALSE AND ")
+                .append(sk).append(" IN (SELECT ").append(sk).append(" FROM updated UNION ALL SELECT ").append(sk).append(" FROM opened);\n");
     }
 
     /** The newest version of each natural key (the current one, or the last of a deleted member): what the cache holds. */

@@ -50,11 +50,21 @@ public final class FactSql {
                 .append(", ").append(id(FlowSql.PLACEHOLDER)).append(") SELECT *, FALSE FROM mapped ON CONFLICT (").append(key)
                 .append(") DO NOTHING RETURNING ").append(FlowSql.names(stored))
                 .append("\n), changed AS (\n    UPDATE ").append(id(f.table())).append(" f SET ");
+        appendChanged(sql, f, stored, updatable, kept, into);
+        appendTotals(sql, f, stored, dimensions);
+        return sql.append(FlowSql.OFFSETS).toString();
+    }
+
+    /**
+     * The CTE changed: a replayed record updates the row of its key where a value differs. A placeholder row (a patch's,
+     * made before its fact arrived) becomes the fact: it takes every column, the lookups' included; a fact loaded before
+     * keeps its lookups' keys as first loaded.
+     */
+    private static void appendChanged(StringBuilder sql, FlowSpec f, List<String> stored, List<String> updatable, List<String> kept,
+                                      List<String> into) {
         String keyMatchF = f.key().stream().map(k -> "f." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
         String keyMatchP = f.key().stream().map(k -> "p." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
         String keyMatchI = f.key().stream().map(k -> "i." + id(k) + " = m." + id(k)).collect(Collectors.joining(" AND "));
-        // A placeholder row (a patch's, made before its fact arrived) becomes the fact: it takes every column, the
-        // lookups' included; a fact loaded before keeps its lookups' keys as first loaded.
         StringJoiner setCols = new StringJoiner(", ");
         updatable.forEach(c -> setCols.add(id(c) + " = m." + id(c)));
         kept.forEach(c -> setCols.add(id(c) + " = CASE WHEN p." + id(FlowSql.PLACEHOLDER) + " THEN m." + id(c) + " ELSE p." + id(c) + " END"));
@@ -73,6 +83,10 @@ public final class FactSql {
         sql.append(")\n    RETURNING ").append(stored.stream().map(c -> "f." + id(c)).collect(Collectors.joining(", "))).append(", ")
                 .append(stored.stream().map(c -> "p." + id(c) + " AS \"old-" + c + "\"").collect(Collectors.joining(", ")))
                 .append(", p.").append(id(FlowSql.PLACEHOLDER)).append(" AS \"old-placeholder\"\n)");
+    }
+
+    /** What the statement returns (the rows it wrote), after the rollups' upserts of the differences when it rolls up. */
+    private static void appendTotals(StringBuilder sql, FlowSpec f, List<String> stored, Map<String, FlowSpec> dimensions) {
         if (f.rollups().isEmpty()) {
             sql.append("\nSELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed);\n");
         } else {
@@ -86,7 +100,6 @@ public final class FactSql {
                     + RollupSql.groupOrdinals(rollup))).toList();
             RollupSql.appendUpserts(sql, "r", f.rollups(), upserts, "(SELECT count(*) FROM inserted) + (SELECT count(*) FROM changed)");
         }
-        return sql.append(FlowSql.OFFSETS).toString();
     }
 
     /**

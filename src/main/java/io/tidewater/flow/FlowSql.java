@@ -13,8 +13,8 @@ import io.tidewater.flow.FlowSpec.Column;
 /**
  * What the batch statements of every kind of flow share ({@link FactSql}, {@link RollupSql}, {@link DimensionSql},
  * {@link PatchSql}, {@link MirrorSql}): generated from its declaration, every value a bound array parameter, every name a
- * validated, quoted identifier. Parameters: c0.. (the bound columns), k0.. (the lookups' surrogate keys), lsns, deletes,
- * changedAts, and the batch's offsets; a dimension's rounds suffix them with _r0.., one round per change of a key.
+ * validated, quoted identifier. The parameters are named in {@link Parameters}: the bound columns, the lookups'
+ * surrogate keys, the changes' LSNs and deletes, and the batch's offsets; a dimension binds each round apart.
  *
  * <p>Rollups take no table-wide lock. Their upserts add differences (commutative), each statement in the order of the
  * groups, so concurrent writers only meet on the rows of the groups they share. What must not interleave is a fact batch

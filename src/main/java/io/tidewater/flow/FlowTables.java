@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 import io.tidewater.flow.FlowSpec.Column;
@@ -212,7 +211,7 @@ public final class FlowTables {
                     notes.add("will create table " + f.table() + " (flow " + f.name() + ")");
                     return;
                 }
-                String create = create(f, wanted);
+                String create = TableDdl.create(f, wanted);
                 try {
                     st.execute(create);
                 } catch (SQLException e) {
@@ -229,9 +228,9 @@ public final class FlowTables {
                         continue;
                     }
                     st.execute("ALTER TABLE " + id(f.table()) + " ADD COLUMN " + id(col.getKey()) + " " + col.getValue()
-                            + (flag(col.getKey()) ? " NOT NULL DEFAULT FALSE" : ""));
+                            + (TableDdl.flag(col.getKey()) ? " NOT NULL DEFAULT FALSE" : ""));
                     log.info("Flow {}: added column {}.{} {}", f.name(), f.table(), col.getKey(), col.getValue());
-                } else if (!compatible(type, col.getValue())) {
+                } else if (!TableDdl.compatible(type, col.getValue())) {
                     Column declared = f.columns().get(col.getKey());
                     if (f.kind() == Kind.MIRROR && declared != null && declared.line() == 0) {
                         // A column a mirror's records type: the table's own type stands, and PostgreSQL converts (or refuses
@@ -280,48 +279,4 @@ public final class FlowTables {
         }
         return f.lookups().stream().filter(l -> l.into().equals(column) && l.line() > 0).map(Lookup::line).findFirst().orElse(f.line());
     }
-
-    /** A marker column the engine keeps (false unless set): present on every row, false for the rows there before it. */
-    static boolean flag(String column) {
-        return column.equals("is_inferred") || column.equals("deleted") || column.equals(FlowSql.PLACEHOLDER);
-    }
-
-    /** The same type; text also loads a varchar or char column of any length (the warehouse's own choice). */
-    static boolean compatible(String have, String declared) {
-        return have.equals(declared) || declared.equals("text") && (have.startsWith("character varying") || have.startsWith("character("));
-    }
-
-    static String create(FlowSpec f, Map<String, String> cols) {
-        List<String> defs = new ArrayList<>();
-        for (Map.Entry<String, String> col : cols.entrySet()) {
-            String def = id(col.getKey()) + " " + col.getValue();
-            if (f.kind() == Kind.DIMENSION && col.getKey().equals(f.dimension().surrogateKey())) {
-                def = id(col.getKey()) + " bigserial PRIMARY KEY";
-            } else if (col.getKey().equals("is_current") || flag(col.getKey())) {
-                def += " NOT NULL DEFAULT " + (col.getKey().equals("is_current") ? "TRUE" : "FALSE");
-            } else if (f.key().contains(col.getKey()) || col.getKey().equals("valid_from")) {
-                def += " NOT NULL";
-            }
-            defs.add(def);
-        }
-        if (f.kind() != Kind.DIMENSION) {
-            defs.add("PRIMARY KEY (" + f.key().stream().map(Sql::id).collect(Collectors.joining(", ")) + ")");
-        }
-        String sql = "CREATE TABLE " + id(f.table()) + " (\n    " + String.join(",\n    ", defs) + "\n)";
-        if (f.kind() == Kind.DIMENSION) {
-            String nk = id(f.naturalKey());
-            sql += ";\nCREATE UNIQUE INDEX " + id(f.table() + "_current") + " ON " + id(f.table()) + " (" + nk + ") WHERE \"is_current\""
-                    + ";\nCREATE INDEX " + id(f.table() + "_natural") + " ON " + id(f.table()) + " (" + nk + ", \"source_lsn\")";
-        }
-        if (!f.rollups().isEmpty()) {
-            // When a dimension batch fills in an inferred member, its facts move in the rollups: found by this index.
-            for (Lookup l : f.lookups()) {
-                sql += ";\nCREATE INDEX " + id(f.table() + "_" + l.into()) + " ON " + id(f.table()) + " (" + id(l.into()) + ")";
-            }
-        }
-        return sql;
-    }
-
-    static final java.util.regex.Pattern TYPE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_ ]*(\\([0-9, ]+\\))?(\\[])*");
-
 }

@@ -39,19 +39,7 @@ public final class MirrorSql {
             target.add("deleted");
             select.add("\"del-\"");
         }
-        StringJoiner set = new StringJoiner(", ");
-        for (String c : cols) {
-            if (!f.key().contains(c)) {
-                // A delete's values are the row's already: the change before it in the batch, else read from the table.
-                set.add(id(c) + " = EXCLUDED." + id(c));
-            }
-        }
-        if (guard) {
-            set.add("\"source_lsn\" = EXCLUDED.\"source_lsn\"");
-        }
-        if (soft) {
-            set.add("\"deleted\" = EXCLUDED.\"deleted\"");
-        }
+        StringJoiner set = updates(f, cols, guard, soft);
         StringBuilder sql = new StringBuilder(input).append("INSERT INTO ").append(t).append(" AS f (").append(FlowSql.names(target))
                 .append(")\nSELECT ").append(String.join(", ", select)).append(" FROM input");
         if (!soft) {
@@ -68,13 +56,37 @@ public final class MirrorSql {
         }
         sql.append(";\n");
         if (f.deletes() == FlowSpec.Deletes.HARD) {
-            sql.append(input).append("DELETE FROM ").append(t).append(" f USING input i WHERE i.\"del-\" AND ")
-                    .append(f.key().stream().map(k -> "f." + id(k) + " = i." + id(k)).collect(Collectors.joining(" AND ")));
-            if (guard) {
-                sql.append(" AND (f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < i.\"lsn-\")");
-            }
-            sql.append(";\n");
+            appendHardDelete(sql, input, f, guard);
         }
         return sql.append(FlowSql.OFFSETS).toString();
+    }
+
+    /** The columns an upsert sets: every one but the key, the guard's LSN and the soft delete's flag. */
+    private static StringJoiner updates(FlowSpec f, List<String> cols, boolean guard, boolean soft) {
+        StringJoiner set = new StringJoiner(", ");
+        for (String c : cols) {
+            if (!f.key().contains(c)) {
+                // A delete's values are the row's already: the change before it in the batch, else read from the table.
+                set.add(id(c) + " = EXCLUDED." + id(c));
+            }
+        }
+        if (guard) {
+            set.add("\"source_lsn\" = EXCLUDED.\"source_lsn\"");
+        }
+        if (soft) {
+            set.add("\"deleted\" = EXCLUDED.\"deleted\"");
+        }
+        return set;
+    }
+
+    /** A hard delete removes the rows of the batch's deletes (with a guard, only over an older LSN). */
+    private static void appendHardDelete(StringBuilder sql, String input, FlowSpec f, boolean guard) {
+        String t = id(f.table());
+        sql.append(input).append("DELETE FROM ").append(t).append(" f USING input i WHERE i.\"del-\" AND ")
+                .append(f.key().stream().map(k -> "f." + id(k) + " = i." + id(k)).collect(Collectors.joining(" AND ")));
+        if (guard) {
+            sql.append(" AND (f.\"source_lsn\" IS NULL OR f.\"source_lsn\" < i.\"lsn-\")");
+        }
+        sql.append(";\n");
     }
 }

@@ -54,26 +54,7 @@ public final class PatchSql {
                 agg.add(col);
                 continue;
             }
-            FlowSpec.Merge merge = col.equals(v) ? FlowSpec.Merge.GREATEST : c.merge();
-            switch (merge) {
-                case LEAST -> {
-                    agg.add("min(" + col + ")");
-                    set.add(col + " = LEAST(f." + col + ", EXCLUDED." + col + ")");
-                }
-                case GREATEST -> {
-                    agg.add("max(" + col + ")");
-                    set.add(col + " = GREATEST(f." + col + ", EXCLUDED." + col + ")");
-                }
-                case FIRST -> {
-                    agg.add("(array_agg(" + col + " ORDER BY n) FILTER (WHERE " + col + " IS NOT NULL))[1]");
-                    set.add(col + " = coalesce(f." + col + ", EXCLUDED." + col + ")");
-                }
-                case LATEST -> {
-                    agg.add("(array_agg(" + col + " ORDER BY " + (v == null ? "" : v + " DESC NULLS LAST, ") + "n DESC) FILTER (WHERE "
-                            + col + " IS NOT NULL" + newer + "))[1]");
-                    set.add(col + " = coalesce(EXCLUDED." + col + ", f." + col + ")");
-                }
-            }
+            merge(col, col.equals(v) ? FlowSpec.Merge.GREATEST : c.merge(), v, newer, agg, set);
         }
         if (placeholders) {
             agg.add("TRUE");
@@ -81,5 +62,28 @@ public final class PatchSql {
         sql.append(agg).append(" FROM ").append(from).append(" GROUP BY ").append(key).append(" ORDER BY ").append(key)
                 .append("\nON CONFLICT (").append(key).append(") DO UPDATE SET ").append(set).append(";\n");
         return sql.append(FlowSql.OFFSETS).toString();
+    }
+
+    /** A column's aggregate over the batch's records of a key, and how it merges with the row's value. */
+    private static void merge(String col, FlowSpec.Merge merge, String v, String newer, StringJoiner agg, StringJoiner set) {
+        switch (merge) {
+            case LEAST -> {
+                agg.add("min(" + col + ")");
+                set.add(col + " = LEAST(f." + col + ", EXCLUDED." + col + ")");
+            }
+            case GREATEST -> {
+                agg.add("max(" + col + ")");
+                set.add(col + " = GREATEST(f." + col + ", EXCLUDED." + col + ")");
+            }
+            case FIRST -> {
+                agg.add("(array_agg(" + col + " ORDER BY n) FILTER (WHERE " + col + " IS NOT NULL))[1]");
+                set.add(col + " = coalesce(f." + col + ", EXCLUDED." + col + ")");
+            }
+            case LATEST -> {
+                agg.add("(array_agg(" + col + " ORDER BY " + (v == null ? "" : v + " DESC NULLS LAST, ") + "n DESC) FILTER (WHERE "
+                        + col + " IS NOT NULL" + newer + "))[1]");
+                set.add(col + " = coalesce(EXCLUDED." + col + ", f." + col + ")");
+            }
+        }
     }
 }

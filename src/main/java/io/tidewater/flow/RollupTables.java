@@ -151,7 +151,7 @@ public final class RollupTables {
         } catch (SQLException e) {
             throw new FlowStatementException(f, "rollup table " + r.table(), sql, e);
         }
-        if (type == null || !FlowTables.TYPE_NAME.matcher(type).matches()) {
+        if (type == null || !TableDdl.TYPE_NAME.matcher(type).matches()) {
             throw new FlowException(f.file(), r.lineOf(group) > 0 ? r.lineOf(group) : f.line("rollups"), "flow '" + f.name() + "', rollup "
                     + r.table() + ", group '" + group + "': its type " + type + " cannot be a column of the rollup's table");
         }

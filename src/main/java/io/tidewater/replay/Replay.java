@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+
 /** One replay and where it stands: its legs, each partition's position, its routes while it runs. */
 final class Replay {
 
@@ -47,6 +50,24 @@ final class Replay {
 
     List<String> topics() {
         return legs.stream().map(ReplayService.Leg::topic).distinct().toList();
+    }
+
+    /** The records of a polled batch inside the replay's range; the position of each partition read advances. */
+    List<Exchange> inside(List<Exchange> records) {
+        List<Exchange> inside = new ArrayList<>(records.size());
+        for (Exchange record : records) {
+            String topic = record.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
+            int partition = record.getMessage().getHeader(KafkaConstants.PARTITION, Integer.class);
+            long offset = record.getMessage().getHeader(KafkaConstants.OFFSET, Long.class);
+            ReplayService.Leg leg = leg(topic, partition);
+            if (leg != null && offset >= leg.start() && offset < leg.end()) {
+                inside.add(record);
+            }
+            if (leg != null) {
+                positions.merge(topic + "/" + partition, Math.min(offset + 1, leg.end()), Math::max);
+            }
+        }
+        return inside;
     }
 
     ReplayService.Leg leg(String topic, int partition) {

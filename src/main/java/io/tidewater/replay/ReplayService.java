@@ -18,9 +18,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
-import org.apache.camel.builder.TemplatedRouteBuilder;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -64,6 +61,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         return t;
     });
     private CamelContext context;
+    private ReplayRoutes routes;
     private volatile java.util.function.Supplier<Map<String, Long>> lagByTopic;
 
     public ReplayService(DataSource edw, String group, String instanceId, List<LoadTopic> loadTopics, String bootstrapServers) {
@@ -78,6 +76,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
     @Override
     public void setCamelContext(CamelContext camelContext) {
         this.context = camelContext;
+        this.routes = new ReplayRoutes(camelContext, kafka, group);
     }
 
     @Override
@@ -133,11 +132,11 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         LOG.info("Replay {} requested: {}", replay.id, replay.describe());
         try {
             if (replay.side) {
-                startSide(replay);
+                routes.side(replay);
                 replay.armed = true;
             } else {
                 for (String topic : replay.topics()) {
-                    startLive(replay, topic);
+                    routes.live(replay, topics.get(topic));
                 }
                 replay.armed = true;
             }
@@ -172,20 +171,6 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         }
     }
 
-    private void startLive(Replay replay, String topic) {
-        LoadTopic load = topics.get(topic);
-        List<Leg> legs = replay.legs.stream().filter(l -> l.topic().equals(topic)).toList();
-        Map<String, Object> headers = new HashMap<>();
-        headers.put(REPLAY_ID, replay.id);
-        headers.put("replayRoute", load.route());
-        headers.put("replayConsumerGroup", group + "." + load.route());
-        headers.put("group", group);
-        headers.put("offTopics", legs.stream().map(Leg::topic).toArray(String[]::new));
-        headers.put("offPartitions", legs.stream().map(Leg::partition).toArray(Integer[]::new));
-        headers.put("offNext", legs.stream().map(Leg::start).toArray(Long[]::new));
-        context.createProducerTemplate().requestBodyAndHeaders("direct:replay-live", null, headers);
-    }
-
     /** Sets the load route's consumer group to the replay's start, so that lag tools agree with etl_offsets. */
     public void resetConsumerGroup(@Header("replayConsumerGroup") String consumerGroup, @Header("offTopics") String[] offTopics,
                                    @Header("offPartitions") Integer[] partitions, @Header("offNext") Long[] next) throws Exception {
@@ -198,46 +183,9 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     // ---- side replay (routes/replay-side.camel.yaml) -------------------------------------------------------------
 
-    private void startSide(Replay replay) {
-        for (String topic : replay.topics()) {
-            LoadTopic load = replay.loads.get(topic);
-            String routeId = (replay.kind.equals("redrive") ? "redrive-" : "replay-side-") + replay.id + "-" + load.route();
-            String repository = "replayStart" + replay.id + "_" + load.route();
-            Map<Integer, Long> starts = new HashMap<>();
-            // Partitions outside the request start at their range's end, i.e. are not read.
-            replay.legs.stream().filter(l -> l.topic().equals(topic)).forEach(l -> starts.put(l.partition(), l.start()));
-            context.getRegistry().bind(repository, new RangeStart(topic, starts, kafka.offsets(topic, kafka.allPartitions(topic),
-                    OffsetSpec.latest())));
-            TemplatedRouteBuilder.builder(context, "replay-side")
-                    .routeId(routeId)
-                    .parameter("topic", topic)
-                    .parameter("groupId", group + ".replay-" + replay.id + "." + load.route())
-                    .parameter("offsetRepository", repository)
-                    .parameter("flow", load.route())
-                    .parameter("replayId", String.valueOf(replay.id))
-                    .add();
-            replay.sideRoutes.add(routeId);
-            replay.repositories.add(repository);
-        }
-    }
-
     /** Keeps only the records inside the side replay's range and advances its position. */
     public void bound(@Body List<Exchange> records, @Header(REPLAY_ID) String replayId, Exchange batch) {
-        Replay replay = replays.get(Integer.parseInt(replayId));
-        List<Exchange> inside = new ArrayList<>(records.size());
-        for (Exchange record : records) {
-            String topic = record.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
-            int partition = record.getMessage().getHeader(KafkaConstants.PARTITION, Integer.class);
-            long offset = record.getMessage().getHeader(KafkaConstants.OFFSET, Long.class);
-            Leg leg = replay.leg(topic, partition);
-            if (leg != null && offset >= leg.start() && offset < leg.end()) {
-                inside.add(record);
-            }
-            if (leg != null) {
-                replay.positions.merge(topic + "/" + partition, Math.min(offset + 1, leg.end()), Math::max);
-            }
-        }
-        batch.getMessage().setBody(inside);
+        batch.getMessage().setBody(replays.get(Integer.parseInt(replayId)).inside(records));
     }
 
     /** After a side batch: when every partition has reached its end, the replay's routes stop and are removed. */
@@ -256,17 +204,7 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
         long seconds = Duration.between(replay.started, Instant.now()).toSeconds();
         LOG.info("Replay {} done: {} records in {} s ({})", replay.id, replay.done(), seconds, replay.describe());
         if (replay.side) {
-            stopper.submit(() -> {
-                for (String route : replay.sideRoutes) {
-                    try {
-                        context.getRouteController().stopRoute(route);
-                        context.removeRoute(route);
-                    } catch (Exception e) {
-                        LOG.warn("Removing {}: {}", route, e.toString());
-                    }
-                }
-                replay.repositories.forEach(r -> context.getRegistry().unbind(r));
-            });
+            stopper.submit(() -> routes.remove(replay));
         }
     }
 
