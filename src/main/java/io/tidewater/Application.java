@@ -175,8 +175,8 @@ public final class Application {
     /** application.properties for Camel, with what the environment and the infrastructure resolved. */
     private static void properties(Main main, TidewaterConfig config, Infrastructure infra) {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
-        // A key the file leaves out takes its default, declared once in Keys.
-        Keys.defaults().forEach(main::addInitialProperty);
+        // Each key as Tidewater read it: a key the file leaves out or empty takes its default, declared once in Keys.
+        Keys.values(config).forEach(main::addOverrideProperty);
         // Camel reads camel.* from the file itself: the environment's overrides are handed over here.
         config.environmentOverrides("camel.").forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.management.host", OpsHost.bind(config, infra.embedded()));

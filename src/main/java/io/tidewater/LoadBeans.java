@@ -3,6 +3,7 @@ package io.tidewater;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -21,6 +22,7 @@ import io.tidewater.flow.FlowTables;
 import io.tidewater.flow.Flows;
 import io.tidewater.flow.Placeholders;
 import io.tidewater.flow.RollupTables;
+import io.tidewater.kafka.KafkaClients;
 import io.tidewater.load.BatchCommit;
 import io.tidewater.load.BatchIsolation;
 import io.tidewater.load.BatchStatements;
@@ -36,6 +38,10 @@ import io.tidewater.ops.PipelineStats;
 import io.tidewater.ops.StatusLine;
 import io.tidewater.replay.ReplayService;
 import io.tidewater.warehouse.EdwOffsetRepository;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
 
 /** The beans the load routes refer to by name, bound the same way by the application and by the route tests. */
 public final class LoadBeans {
@@ -77,6 +83,7 @@ public final class LoadBeans {
                              UnaryOperator<String> placeholders) {
         String group = config.get(Keys.LOAD_GROUP);
         requireConsumers(declared, placeholders);
+        requireSessionTimeout(bootstrapServers, config.get(Keys.LOAD_SESSION_TIMEOUT_MS));
         PipelineStats stats = new PipelineStats(meters);
         Flows flows = new Flows(declared, placeholders, edw);
         List<FlowSpec> running = List.copyOf(flows.all().values());
@@ -128,6 +135,29 @@ public final class LoadBeans {
                         value + " consumers cannot load anything",
                         "set 1 or more (the consumersCount of flow " + f.name() + " in " + f.file() + ")");
             }
+        }
+    }
+
+    /**
+     * The load consumers' session timeout within what the brokers allow (group.min.session.timeout.ms to
+     * group.max.session.timeout.ms): outside it, no consumer could join its group and nothing would load.
+     */
+    static void requireSessionTimeout(String bootstrapServers, int sessionTimeoutMs) {
+        Config broker;
+        try (Admin admin = new KafkaClients(bootstrapServers).admin()) {
+            Node node = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next();
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(node.id()));
+            broker = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+        } catch (Exception e) {
+            LOG.warn("Could not read the brokers' session timeout bounds ({}); the load consumers' is not checked against them", e.toString());
+            return;
+        }
+        long min = Long.parseLong(broker.get("group.min.session.timeout.ms").value());
+        long max = Long.parseLong(broker.get("group.max.session.timeout.ms").value());
+        if (sessionTimeoutMs < min || sessionTimeoutMs > max) {
+            throw new ConfigException(Keys.LOAD_SESSION_TIMEOUT_MS.key(), "must be between " + min + " and " + max
+                    + " (the brokers' group.min.session.timeout.ms and group.max.session.timeout.ms), was " + sessionTimeoutMs,
+                    "set a session timeout the brokers accept; the default is " + Keys.LOAD_SESSION_TIMEOUT_MS.defaultValue());
         }
     }
 

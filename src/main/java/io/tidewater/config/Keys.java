@@ -96,11 +96,20 @@ public final class Keys {
     private Keys() {
     }
 
-    /** The default of every key that has one, as text: what Camel's property placeholders fall back on. */
-    public static Map<String, String> defaults() {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        all().stream().filter(s -> s.defaultValue() != null).forEach(s -> defaults.put(s.key(), String.valueOf(s.defaultValue())));
-        return defaults;
+    /**
+     * Every key's value in this configuration as text, its default where it is unset or empty in the file: what Camel's
+     * property placeholders ({{key}} in routes/) read, so that they take the value Tidewater checked. Keys with no value
+     * and no default are left out.
+     */
+    public static Map<String, String> values(TidewaterConfig config) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Setting<?> s : all()) {
+            Object value = config.get(s);
+            if (value != null) {
+                values.put(s.key(), String.valueOf(value));
+            }
+        }
+        return values;
     }
 
     /** Every key, in the order above. */

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
 public final class FlowTables {
 
     static final Logger LOG = LoggerFactory.getLogger(FlowTables.class);
+    /** The columns of each unique index of a table (no partial ones), sorted. */
+    private static final String UNIQUE_KEYS = "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i "
+            + "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            + "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey) "
+            + "WHERE n.nspname = current_schema() AND c.relname = ? AND i.indisunique AND i.indpred IS NULL GROUP BY i.indexrelid";
     static final String COLUMNS = "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
             + "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
             + "WHERE n.nspname = current_schema() AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
@@ -220,6 +225,7 @@ public final class FlowTables {
                 log.info("Flow {}: created table {}", f.name(), f.table());
                 return;
             }
+            requireKeys(c, f, have);
             for (Map.Entry<String, String> col : wanted.entrySet()) {
                 String type = have.get(col.getKey());
                 if (type == null) {
@@ -243,6 +249,36 @@ public final class FlowTables {
                             + col.getKey() + "': declared " + col.getValue() + ", but " + f.table() + "." + col.getKey() + " is " + type);
                 }
             }
+        }
+    }
+
+    /**
+     * A table that exists keeps the keys it was made with: a fact's, patch's or mirror's key is a unique key of the table
+     * (its statements upsert on it), and a dimension's surrogate key is one of its columns.
+     */
+    private static void requireKeys(Connection c, FlowSpec f, Map<String, String> have) throws SQLException {
+        if (f.kind() == Kind.DIMENSION) {
+            String sk = f.dimension().surrogateKey();
+            if (!have.containsKey(sk)) {
+                throw new FlowException(f.file(), f.line("surrogateKey"), "flow '" + f.name() + "': surrogate key '" + sk + "', but "
+                        + f.table() + " has no such column: a dimension keeps the surrogate key its table was made with");
+            }
+            return;
+        }
+        List<List<String>> unique = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(UNIQUE_KEYS)) {
+            ps.setString(1, f.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    unique.add(List.of((String[]) rs.getArray(1).getArray()));
+                }
+            }
+        }
+        List<String> key = f.key().stream().sorted().toList();
+        if (!unique.contains(key)) {
+            throw new FlowException(f.file(), f.line("key"), "flow '" + f.name() + "': key (" + String.join(", ", f.key()) + "), but "
+                    + f.table() + (unique.isEmpty() ? " has no unique key" : "'s unique keys are " + unique.stream()
+                    .map(k -> "(" + String.join(", ", k) + ")").toList()) + ": declare the table's key");
         }
     }
 

@@ -29,8 +29,8 @@ public final class Placeholders {
         CamelContext camel = new DefaultCamelContext(false);
         camel.build();      // its type converter, which the properties component reads values with
         Properties values = new Properties();
-        Keys.defaults().forEach(values::setProperty);
         config.keys().forEach(k -> values.setProperty(k, config.get(k, "")));
+        Keys.values(config).forEach(values::setProperty);
         camel.getPropertiesComponent().setInitialProperties(values);
         return v -> {
             if (v == null) {

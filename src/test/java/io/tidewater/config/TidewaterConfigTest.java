@@ -71,4 +71,15 @@ class TidewaterConfigTest {
         }
         assertTrue(checked >= 30, "README's configuration table lists the keys (" + checked + " found)");
     }
+
+    @Test
+    void aKeyEmptyInTheFileReachesCamelsPlaceholdersAsItsDefault() {
+        TidewaterConfig cfg = TidewaterConfig.of(Map.of("tidewater.load.batch-size", "", "tidewater.load.group-id", "",
+                "tidewater.load.poll-timeout-ms", "250"));
+        var placeholders = io.tidewater.flow.Placeholders.of(cfg);
+        assertEquals("2000", placeholders.apply("{{tidewater.load.batch-size}}"));
+        assertEquals("tidewater-load.calls", placeholders.apply("{{tidewater.load.group-id}}.calls"));
+        assertEquals("250", placeholders.apply("{{tidewater.load.poll-timeout-ms}}"));
+        assertEquals("2000", Keys.values(cfg).get("tidewater.load.batch-size"));
+    }
 }

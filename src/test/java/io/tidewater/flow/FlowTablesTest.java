@@ -139,4 +139,40 @@ class FlowTablesTest {
                 e.getMessage());
         assertTrue(e.getMessage().startsWith(dir.resolve("events-payments.camel.yaml") + ":12:"), e.getMessage());
     }
+
+    /** A table keeps the key it was made with: a flow declaring another fails at its key's line, naming the table's. */
+    @Test
+    void aChangedKeyFailsAtItsLineNamingTheTablesKey() throws Exception {
+        FlowTables.prepare(warehouse.dataSource(), flows("events-payments.camel.yaml", payments("numeric(12,2)")));
+        String rekeyed = payments("numeric(12,2)").replace("key: payment_id", "key: customer_id");
+        FlowException e = assertThrows(FlowException.class,
+                () -> FlowTables.prepare(warehouse.dataSource(), flows("events-payments.camel.yaml", rekeyed)));
+        assertEquals(8, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains("flow 'events-payments': key (customer_id), but fact_payment's unique keys are [(payment_id)]"),
+                e.getMessage());
+    }
+
+    /** A dimension keeps its surrogate key: a renamed one fails at its line instead of adding an empty column. */
+    @Test
+    void aRenamedSurrogateKeyFailsAtItsLine() throws Exception {
+        Path file = dir.resolve("cdc-customers.camel.yaml");
+        Files.writeString(file, Files.readString(Path.of("routes/cdc-customers.camel.yaml")).replace("surrogateKey: customer_key",
+                "surrogateKey: cust_sk"));
+        List<FlowSpec> flows = new ArrayList<>(flows(null, null).stream().filter(f -> !f.name().equals("cdc-customers")).toList());
+        flows.addAll(new FlowReader(v -> v.replaceAll("\\{\\{([^}]+)}}", "$1").replaceAll(".*(size|seconds)$", "1")).read(file));
+        FlowException e = assertThrows(FlowException.class, () -> FlowTables.prepare(warehouse.dataSource(), flows));
+        assertEquals(lineOf(file, "surrogateKey:"), e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains("surrogate key 'cust_sk', but dim_customer has no such column"), e.getMessage());
+        assertTrue(columns("dim_customer").containsKey("customer_key") && !columns("dim_customer").containsKey("cust_sk"));
+    }
+
+    private static int lineOf(Path file, String text) throws Exception {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(text + " not in " + file);
+    }
 }
