@@ -42,7 +42,6 @@ public final class Batch {
     private final Role role;
     private final Map<String, Object> parameters = new HashMap<>();
     private final List<Message> deadLetters = new ArrayList<>();
-    private final List<String> deadLetterTopics = new ArrayList<>();
     private final List<String> partitions = new ArrayList<>();
     private final List<Object[]> lookupValues = new ArrayList<>();
     private long[] eventTimes = new long[0];
@@ -105,12 +104,11 @@ public final class Batch {
 
     /** The source topic of each dead letter. */
     public List<String> deadLetterTopics() {
-        return deadLetterTopics;
+        return deadLetters.stream().map(m -> m.getHeader(DeadLetters.ERROR_TOPIC, String.class)).toList();
     }
 
-    void deadLetter(Message deadLetter, String sourceTopic) {
+    void deadLetter(Message deadLetter) {
         deadLetters.add(deadLetter);
-        deadLetterTopics.add(sourceTopic);
     }
 
     /** The batch's partitions ("topic/partition", as etl_offsets and the offset repository key them). */

@@ -115,8 +115,7 @@ public abstract class LoadBatch<T> {
     }
 
     private static void deadLetter(Exchange record, Throwable error, Batch batch) {
-        Message dlq = DeadLetters.of(record, error);
-        batch.deadLetter(dlq, dlq.getHeader(DeadLetters.ERROR_TOPIC, String.class));
+        batch.deadLetter(DeadLetters.of(record, error));
         record.setProperty(DEAD_LETTERED, true);
     }
 

@@ -80,6 +80,6 @@ public class WarehouseErrors {
             return false;
         }
         Route route = exchange.getContext().getRoute(ExchangeHelper.getRouteId(exchange));
-        return route != null && route.getEndpoint().getEndpointUri().equals("direct://apply-" + batch.flowName());
+        return route != null && route.getEndpoint().equals(exchange.getContext().getEndpoint(FlowPipeline.endpoint(batch)));
     }
 }
