@@ -4,7 +4,7 @@
 # a Tidewater mirror flow and the peer on the same work), then each star contestant at a fixed 5,000 events/s for its
 # latency. With --growth: Tidewater alone over the events (growth ratio), then a live replay of the last million calls.
 #
-# Usage: bench/load.sh [events] [--growth] [--rounds N] [--latency-seconds S] [--help]   (events default 1000000)
+# Usage: bench/load.sh [events] [--growth] [--rounds N] [--latency-seconds S] [--only K,...] [--help]   (events default 1000000)
 #        bench/load.sh 10000000 --growth
 # Writes target/bench/result.json, result.md and result.png (growth.json, growth.md, growth.png with --growth; the
 # growth figures are merged into result.json as well).

@@ -44,7 +44,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidewater.embedded.EmbeddedDatabase;
-import io.tidewater.embedded.EmbeddedKafka;
 import io.tidewater.embedded.FreePorts;
 import io.tidewater.warehouse.DataSources;
 import io.tidewater.warehouse.Migrations;
@@ -118,6 +117,15 @@ public final class LoadBench implements Callable<Integer> {
             description = "Values swept for the peer's use.reduction.buffer (default ${DEFAULT-VALUE}).")
     List<Boolean> sweepReductionBuffer;
 
+    @Option(names = "--sweep-unnest-insert", split = ",", arity = "1", defaultValue = "false,true",
+            description = "Values swept for the peer's dialect.postgres.unnest.insert.enabled (default ${DEFAULT-VALUE}).")
+    List<Boolean> sweepUnnestInsert;
+
+    @Option(names = "--peer-config", defaultValue = "500,500,false,1,false",
+            description = "The peer's configuration where it is not swept (with --only): poll,batch,reductionBuffer,tasks,unnestInsert"
+                    + " (default ${DEFAULT-VALUE}, its defaults).")
+    String peerConfigText;
+
     @Option(names = "--only", split = ",", description = "Only these contestants, one round each, no sweep and no latency runs (for profiling):"
             + " ${COMPLETION-CANDIDATES}.")
     List<Kind> only;
@@ -154,29 +162,54 @@ public final class LoadBench implements Callable<Integer> {
     }
 
     /** The peer's levers. */
-    record PeerConfig(int maxPollRecords, int batchSize, boolean reductionBuffer, int tasks) {
+    record PeerConfig(int maxPollRecords, int batchSize, boolean reductionBuffer, int tasks, boolean unnestInsert) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("consumer.max.poll.records", maxPollRecords);
             m.put("batch.size", batchSize);
             m.put("use.reduction.buffer", reductionBuffer);
             m.put("tasks.max", tasks);
+            m.put("dialect.postgres.unnest.insert.enabled", unnestInsert);
             return m;
+        }
+
+        PeerConfig withTasks(int n) {
+            return new PeerConfig(maxPollRecords, batchSize, reductionBuffer, n, unnestInsert);
+        }
+
+        /** From {@code poll,batch,reduction buffer,tasks,unnest insert}, e.g. {@code 2000,500,true,1,true}. */
+        static PeerConfig parse(String text) {
+            String[] v = text.split(",");
+            if (v.length != 5) {
+                throw new IllegalArgumentException("a peer configuration is poll,batch,reductionBuffer,tasks,unnestInsert: " + text);
+            }
+            return new PeerConfig(Integer.parseInt(v[0].strip()), Integer.parseInt(v[1].strip()), Boolean.parseBoolean(v[2].strip()),
+                    Integer.parseInt(v[3].strip()), Boolean.parseBoolean(v[4].strip()));
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "max.poll.records=%d batch.size=%d use.reduction.buffer=%s tasks.max=%d",
-                    maxPollRecords, batchSize, reductionBuffer, tasks);
+            return String.format(Locale.ROOT, "max.poll.records=%d batch.size=%d use.reduction.buffer=%s tasks.max=%d unnest.insert=%s",
+                    maxPollRecords, batchSize, reductionBuffer, tasks, unnestInsert);
         }
     }
 
     /**
-     * One contestant's run: events/s from its commits, the seconds from its first to its last commit, peak heap and
-     * RSS, its process's CPU seconds, how busy the machine was, and its loaded events over time (seconds, events).
+     * One contestant's run of {@code events}: events/s from its commits, the seconds from its first to its last commit,
+     * peak heap and RSS, its process's CPU seconds, the broker's CPU seconds meanwhile, the warehouse's statement seconds
+     * (pg_stat_statements, its database), how busy the machine was, and its loaded events over time (seconds, events).
      */
-    record Run(Kind kind, String tag, double eps, double seconds, long heapMb, long rssMb, double cpuSeconds,
-               double machineBusy, List<double[]> progress) {
+    record Run(Kind kind, String tag, long events, double eps, double seconds, long heapMb, long rssMb, double cpuSeconds,
+               double brokerCpuSeconds, double warehouseSeconds, double machineBusy, List<double[]> progress) {
+
+        Run withWarehouseSeconds(double s) {
+            return new Run(kind, tag, events, eps, seconds, heapMb, rssMb, cpuSeconds, brokerCpuSeconds, s, machineBusy, progress);
+        }
+
+        /** A figure per million of the run's events. */
+        double perMillion(double value) {
+            return value * 1_000_000 / events;
+        }
     }
 
     /** Exact end-to-end latency percentiles (ms) of one contestant at the fixed rate. */
@@ -187,7 +220,7 @@ public final class LoadBench implements Callable<Integer> {
     private static final List<Process> STARTED = new CopyOnWriteArrayList<>();
 
     private EmbeddedDatabase db;
-    private EmbeddedKafka kafka;
+    private BenchBroker kafka;
     private Admin admin;
     private Path dir;
     private String peerClasspath;
@@ -195,7 +228,7 @@ public final class LoadBench implements Callable<Integer> {
     private String warehouseUrl;
     private String peerUrl;
     private final String opsPassword = UUID.randomUUID().toString();
-    private PeerConfig peerConfig = new PeerConfig(500, 500, false, 1);
+    private PeerConfig peerConfig;
     private int tidewaterMgmtPort;
 
     public static void main(String[] args) {
@@ -205,13 +238,14 @@ public final class LoadBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(out);
+        peerConfig = PeerConfig.parse(peerConfigText);
         // The peer's classpath is needed only where the peer runs (not with --growth, nor --only of Tidewater's contestants).
         peerClasspath = Files.exists(peerClasspathFile) ? Files.readString(peerClasspathFile).strip() : "";
         dir = Files.createTempDirectory("tidewater-loadbench-");
         try (EmbeddedDatabase database = new EmbeddedDatabase(dir.resolve("pg"), 0)
                 .withServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .withServerConfig("track_commit_timestamp", "on").start();
-             EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), 0, 0, 3).start();
+             BenchBroker broker = BenchBroker.start(dir.resolve("kafka"), 3);
              Admin kafkaAdmin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             db = database;
             kafka = broker;
@@ -260,9 +294,12 @@ public final class LoadBench implements Callable<Integer> {
         Process p = start(k, tag);
         Run run = measure(k, tag, p);
         stop(p);
-        statements(k == Kind.PEER || k == Kind.PEER_MIRROR ? peerUrl : warehouseUrl, out.resolve(k.key + "-" + tag + "-statements.txt"));
+        double warehouse = statements(k == Kind.PEER || k == Kind.PEER_MIRROR ? peerUrl : warehouseUrl,
+                out.resolve(k.key + "-" + tag + "-statements.txt"));
         verify(k, tag);
-        return run;
+        log("%s %s: per million events, %.1f CPU s, %.1f s of warehouse statements, %.1f broker CPU s", k.title, tag,
+                run.perMillion(run.cpuSeconds()), run.perMillion(warehouse), run.perMillion(run.brokerCpuSeconds()));
+        return run.withWarehouseSeconds(warehouse);
     }
 
     /**
@@ -270,15 +307,20 @@ public final class LoadBench implements Callable<Integer> {
      * profiling or trying one contestant, e.g. with TIDEWATER_BENCH_JFR.
      */
     private int only() throws Exception {
+        Map<Kind, List<Run>> runs = new EnumMap<>(Kind.class);
         for (Kind k : only) {
-            run(k, "o");
+            runs.put(k, List.of(run(k, "o")));
         }
+        List<Latency> latencies = new ArrayList<>();
         int i = 0;
         for (Kind k : only) {
             if (!k.mirror() && latencySeconds > 0) {
-                latency(k, "o", i++);
+                latencies.add(latency(k, "o", i++));
             }
         }
+        String table = BenchReport.only(runs, latencies);
+        Files.writeString(out.resolve("only.md"), table);
+        System.out.println(table);
         return 0;
     }
 
@@ -308,6 +350,9 @@ public final class LoadBench implements Callable<Integer> {
             latencies.add(latency(trio.get(i), "r" + rounds, i));
         }
         Map<String, Object> result = BenchReport.result(counts, runs, latencies, peerConfig, sweep, latencySeconds);
+        String release = peerRelease(peerClasspath);
+        result.put("peer_release", release);
+        result.put("peer_version", Double.parseDouble(release.replaceAll("^(\\d+\\.\\d+).*", "$1")));
         result.put("orders", orders.stream().map(o -> o.stream().map(k -> k.key).toList()).toList());
         result.put("cores", Runtime.getRuntime().availableProcessors());
         Path json = out.resolve("result.json");
@@ -328,8 +373,8 @@ public final class LoadBench implements Callable<Integer> {
     }
 
     /**
-     * The peer at its best: every poll size with every batch size up to it, each with and without the reduction buffer
-     * (one task), then the other task counts with the best of those; each configuration on the same slice of events,
+     * The peer at its best: every poll size with every batch size up to it, each with and without the reduction buffer,
+     * and with the buffer also with the unnest insert (one task), then the other task counts with the best of those; each configuration on the same slice of events,
      * in topics of its own. A batch size above the poll size is not run: the sink flushes its buffers at the end of
      * every put, so it behaves as a batch size equal to the poll size.
      */
@@ -342,14 +387,20 @@ public final class LoadBench implements Callable<Integer> {
             for (int batch : sweepSizes) {
                 if (batch <= poll) {
                     for (boolean buffer : sweepReductionBuffer) {
-                        grid.add(new PeerConfig(poll, batch, buffer, sweepTasks.get(0)));
+                        for (boolean unnest : sweepUnnestInsert) {
+                            // An unnest upsert of a batch that names a key twice fails (ON CONFLICT cannot affect a
+                            // row twice): the sink's unnest insert is only valid with its reduction buffer.
+                            if (buffer || !unnest) {
+                                grid.add(new PeerConfig(poll, batch, buffer, sweepTasks.get(0), unnest));
+                            }
+                        }
                     }
                 }
             }
         }
         List<java.util.function.Function<PeerConfig, List<PeerConfig>>> levers = List.of(
                 c -> grid,
-                c -> sweepTasks.stream().map(v -> new PeerConfig(c.maxPollRecords(), c.batchSize(), c.reductionBuffer(), v)).toList());
+                c -> sweepTasks.stream().map(c::withTasks).toList());
         PeerConfig best = grid.get(0);
         int i = 0;
         for (var lever : levers) {
@@ -748,6 +799,7 @@ public final class LoadBench implements Callable<Integer> {
                 "schema.evolution=basic",
                 "batch.size=" + c.batchSize(),
                 "use.reduction.buffer=" + c.reductionBuffer(),
+                "dialect.postgres.unnest.insert.enabled=" + c.unnestInsert(),
                 "transforms=route",
                 "transforms.route.type=org.apache.kafka.connect.transforms.RegexRouter",
                 "transforms.route.regex=.*\\\\.([a-z]+)$",
@@ -763,6 +815,15 @@ public final class LoadBench implements Callable<Integer> {
                 "topics=" + String.join(",", cdcTopics), "primary.key.fields=id", ""));
         args.add(connect.resolve("cdc.properties").toString());
         return java(log, peerClasspath, "org.apache.kafka.connect.cli.ConnectStandalone", args.toArray(String[]::new));
+    }
+
+    /** The Debezium JDBC sink's release on the peer's classpath, e.g. {@code 3.5.0.Final}. */
+    static String peerRelease(String classpath) {
+        Matcher m = Pattern.compile("debezium-connector-jdbc-(\\d+\\.\\d+[^/:]*?)\\.jar").matcher(classpath);
+        if (!m.find()) {
+            throw new IllegalStateException("no debezium-connector-jdbc on the peer's classpath");
+        }
+        return m.group(1);
     }
 
     private static Process java(Path logFile, String classpath, String main, String... args) throws IOException {
@@ -792,7 +853,7 @@ public final class LoadBench implements Callable<Integer> {
         List<double[]> progress = new ArrayList<>();
         long start = System.nanoTime();
         boolean[] begun = {false};
-        double[] cpu0 = {0};
+        double[] cpu0 = {0, 0};
         long[][] machine0 = {null};
         long[] last = {0};
         await().atMost(Duration.ofHours(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -801,6 +862,7 @@ public final class LoadBench implements Callable<Integer> {
             if (n > 0 && !begun[0]) {
                 begun[0] = true;
                 cpu0[0] = cpuSeconds(p);
+                cpu0[1] = kafka.cpuSeconds();
                 machine0[0] = machineJiffies();
             }
             progress.add(new double[] {(now - start) / 1e9, Math.max(0, n)});
@@ -812,12 +874,13 @@ public final class LoadBench implements Callable<Integer> {
         }
         long rss = rssPeakKb(p.pid());
         double cpu = cpuSeconds(p) - cpu0[0];
+        double brokerCpu = kafka.cpuSeconds() - cpu0[1];
         long[] machine = machineJiffies();
         double busy = (double) (machine[0] - machine0[0][0]) / Math.max(1, machine[1] - machine0[0][1]);
         double[] span = span(k, tag);
         double seconds = span[1] - span[0];
-        Run run = new Run(k, tag, total / seconds, seconds, heapPeakKb(gcLog(out.resolve(k.key + "-" + tag + ".log"))) / 1024,
-                rss / 1024, cpu, busy, progress);
+        Run run = new Run(k, tag, total, total / seconds, seconds, heapPeakKb(gcLog(out.resolve(k.key + "-" + tag + ".log"))) / 1024,
+                rss / 1024, cpu, brokerCpu, 0, busy, progress);
         log("%s %s: %,d events in %.1f s (first to last commit) = %,.0f events/s; peak heap %d MB, peak RSS %d MB; %.1f CPU s,"
                 + " machine %.0f%% busy", k.title, tag, total, seconds, run.eps(), run.heapMb(), run.rssMb(), cpu, busy * 100);
         return run;
@@ -983,10 +1046,17 @@ public final class LoadBench implements Callable<Integer> {
     /**
      * Where PostgreSQL spent its time: the statements with the most execution time since the last call (from
      * pg_stat_statements, every database), written to file; then the statistics are reset. With no file, only resets.
+     * Returns the execution seconds of every statement in the database of {@code url} since the last call.
      */
-    private static void statements(String url, Path file) throws Exception {
+    private static double statements(String url, Path file) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
             st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            double seconds;
+            try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(total_exec_time), 0) / 1000 FROM pg_stat_statements"
+                    + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+                rs.next();
+                seconds = rs.getDouble(1);
+            }
             if (file != null) {
                 StringBuilder text = new StringBuilder("total_ms\tcalls\tmean_ms\trows\tquery\n");
                 try (ResultSet rs = st.executeQuery("SELECT round(total_exec_time), calls, round((total_exec_time / calls)::numeric, 2), rows,"
@@ -999,6 +1069,7 @@ public final class LoadBench implements Callable<Integer> {
                 Files.writeString(file, text);
             }
             st.execute("SELECT pg_stat_statements_reset()");
+            return seconds;
         }
     }
 

@@ -29,7 +29,7 @@ class LoadBenchIT {
         assertTrue(mvn.waitFor(10, TimeUnit.MINUTES) && mvn.exitValue() == 0, "the peer's classpath (bench/peer/pom.xml)");
 
         int exit = new CommandLine(new LoadBench()).execute("10000", "--rounds", "1", "--latency-seconds", "2", "--sweep-events", "5000",
-                "--sweep-sizes", "500", "--sweep-reduction-buffer", "false", "--sweep-tasks", "1", "--out", out.toString(), "--peer-classpath", peerClasspath.toString());
+                "--sweep-sizes", "500", "--sweep-reduction-buffer", "true", "--sweep-unnest-insert", "true", "--sweep-tasks", "1", "--out", out.toString(), "--peer-classpath", peerClasspath.toString());
         assertEquals(0, exit, "the benchmark's exit code");
 
         JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
@@ -43,11 +43,19 @@ class LoadBenchIT {
                 "peer_p99_ms", "baseline_p99_ms")) {
             assertTrue(result.get(field).asDouble() > 0, field + " measured");
         }
+        // The CPU budget: each contestant's process CPU, warehouse statement time and broker CPU per million events.
+        for (String field : List.of("tidewater_cpu_s", "baseline_cpu_s", "peer_cpu_s", "tidewater_warehouse_s", "baseline_warehouse_s",
+                "peer_warehouse_s", "tidewater_broker_cpu_s", "tidewater_mirror_cpu_s", "peer_mirror_warehouse_s", "peer_version")) {
+            assertTrue(result.get(field).isNumber() && result.get(field).asDouble() > 0, field + " measured");
+        }
+        assertTrue(result.get("peer_release").asText().startsWith(result.get("peer_version").asText()), "the peer's release");
         assertEquals(2, result.get("ratio_peer_spread").size(), "the spread of the rounds' ratios (lowest, highest)");
         assertEquals(1, result.get("peer_sweep").size(), "the sweep's one configuration");
         assertTrue(result.get("peer_config").has("use.reduction.buffer"));
+        assertTrue(result.get("peer_config").get("dialect.postgres.unnest.insert.enabled").asBoolean(), "the unnest insert swept");
         String table = Files.readString(out.resolve("result.md"));
         assertTrue(table.contains("| Tidewater mirror flows |") && table.contains("| Kafka Connect + Debezium JDBC sink |"), table);
+        assertTrue(table.contains("CPU budget per million events"), table);
         assertTrue(Files.size(out.resolve("result.png")) > 10_000, "the chart");
     }
 
