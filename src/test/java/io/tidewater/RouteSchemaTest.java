@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +43,28 @@ class RouteSchemaTest {
             List<Error> errors = schema.validate(YAML.readTree(f.toFile()));
             assertTrue(errors.isEmpty(), f + " is not valid Camel YAML DSL: " + errors);
         }
+    }
+
+    /**
+     * No simple expression calls a method of an exchange property, a header or the body ({@code ${exchangeProperty.x.y}}):
+     * Camel's bean language caches what it learns of each object it calls, keyed by the object, so a batch asked about
+     * that way stayed reachable with all its records, and a backlog filled the heap. The routes ask a bean instead.
+     */
+    @Test
+    void noSimpleExpressionCallsIntoAnExchangesObjects() throws Exception {
+        Pattern ognl = Pattern.compile("\\$\\{((exchangeProperty|header|variable)\\.[A-Za-z0-9_]+|body)\\.[A-Za-z]");
+        try (Stream<Path> s = Files.list(Path.of("routes"))) {
+            for (Path f : s.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i).replaceAll("\\[[^\\]]*\\]", "[]");
+                    assertFalse(ognl.matcher(line).find(), f + ":" + (i + 1) + " calls into an exchange's object: " + lines.get(i).strip());
+                }
+            }
+        }
+        assertTrue(ognl.matcher("expression: \"${exchangeProperty.tidewaterBatch.writeThrough}\"").find());
+        assertTrue(ognl.matcher("${body.size}").find());
+        assertFalse(ognl.matcher("uri: caffeine-cache:${header.tidewaterCache}").find());
     }
 
     @Test

@@ -39,6 +39,14 @@ public class BatchStatements {
         return sql;
     }
 
+    /**
+     * Whether the batch's members are read back for its dimension's cache once it is written (asked of this bean, not of
+     * the batch in a simple expression: Camel's bean language would keep each batch it was asked about).
+     */
+    public boolean writesThrough(@ExchangeProperty(Batch.PROPERTY) Batch batch) {
+        return batch.writeThrough();
+    }
+
     /** After a dimension batch is written: the statement reading the newest version of the members it touched. */
     public String newest(@ExchangeProperty(Batch.PROPERTY) Batch batch) {
         return flows.statements().newest(batch.flowName());

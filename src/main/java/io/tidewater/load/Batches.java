@@ -8,6 +8,8 @@ import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.Flows;
 import io.tidewater.ops.PipelineStats;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
@@ -64,6 +66,11 @@ public class Batches {
         batch.prepared(statement(batch));
         stats.polled(batch.route(), records.size(), batch.deadLetterTopics());
         polled.setProperty(Batch.PROPERTY, batch);
+    }
+
+    /** The batch's invalid records, as the messages for their dead-letter topics (the load-dead-letters route's split). */
+    public List<Message> deadLetters(@ExchangeProperty(Batch.PROPERTY) Batch batch) {
+        return batch.deadLetters();
     }
 
     /**

@@ -30,6 +30,8 @@ public class Lookups implements AggregationStrategy {
     public static final String CACHE_KEYS = "CamelCaffeineKeys";
     /** Exchange property of the flow-lookup route: the lookup being resolved. */
     public static final String LOOKUP = "tidewaterLookup";
+    /** Header of the flow-lookup route: the name of the lookup's cache (its dimension's table). */
+    public static final String CACHE = "tidewaterCache";
     /** Exchange property of the flow-lookup route: what each lookup of the batch resolved, in order. */
     private static final String RESOLVED = "tidewaterResolved";
 
@@ -68,8 +70,25 @@ public class Lookups implements AggregationStrategy {
         FlowSpec.Lookup l = batch.flow().lookups().get(index);
         Set<Object> keys = new LinkedHashSet<>(Arrays.asList(batch.lookupValues().get(index)));
         keys.remove(null);     // a delete carries no key to look up
-        exchange.setProperty(LOOKUP, new Lookup(flows.flow(l.dimension()), keys));
+        Lookup lookup = new Lookup(flows.flow(l.dimension()), keys);
+        exchange.setProperty(LOOKUP, lookup);
         exchange.getMessage().setHeader(CACHE_KEYS, keys);
+        exchange.getMessage().setHeader(CACHE, lookup.getCache());
+    }
+
+    /*
+     * The routes ask this bean, not the batch or the lookup through a simple expression: Camel's bean language caches
+     * what it learns of the object an expression calls, keyed by the object, so every batch would stay reachable.
+     */
+
+    /** How many lookups the batch resolves (the flow-lookup route's loop). */
+    public int count(@ExchangeProperty(Batch.PROPERTY) Batch batch) {
+        return batch.lookupCount();
+    }
+
+    /** Whether some of the lookup's keys were not in its cache. */
+    public boolean missing(@ExchangeProperty(LOOKUP) Lookup lookup) {
+        return lookup.isMissing();
     }
 
     /** After GET_ALL: the hits are found; the misses are to be read from (or created in) the dimension. */
