@@ -38,6 +38,7 @@ import io.tidewater.ops.PipelineStats;
 import io.tidewater.ops.StatusLine;
 import io.tidewater.replay.ReplayService;
 import io.tidewater.warehouse.EdwOffsetRepository;
+import io.tidewater.warehouse.EdwStatement;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.Node;
@@ -181,6 +182,7 @@ public final class LoadBeans {
     private static void bindLoad(BiConsumer<String, Object> registry, DataSource edw, String group, PipelineStats stats, Flows flows,
                                  Batches batches) {
         registry.accept("edw", edw);
+        registry.accept("edwStatement", new EdwStatement(edw));
         EdwOffsetRepository positions = new EdwOffsetRepository(edw, group);
         registry.accept("edwOffsets", positions);
         BatchCommit commits = new BatchCommit();
