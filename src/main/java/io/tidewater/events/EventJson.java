@@ -28,6 +28,15 @@ public final class EventJson {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
     private static final String SCHEMA = "schema";
+    /** How Kafka Connect's JSON converter starts a record with a schema, and what follows the schema. */
+    private static final String SCHEMA_FIRST = "{\"schema\":";
+    private static final String PAYLOAD_NEXT = ",\"payload\":";
+    private static final int KNOWN_SCHEMAS = 16;
+    /**
+     * The Connect schemas of the last records read in full, newest first: each was tokenized once and found well formed.
+     * A record that carries one of them, character for character, skips it by comparison.
+     */
+    private static volatile String[] knownSchemas = new String[0];
 
     private final JsonNode node;
 
@@ -54,7 +63,12 @@ public final class EventJson {
                 throw new InvalidEventException("event is " + size + " bytes, over the limit of " + maxBytes);
             }
         }
+        EventJson known = withKnownSchema(raw, keepSchema);
+        if (known != null) {
+            return known;
+        }
         try (JsonParser parser = MAPPER.createParser(raw)) {
+            String schemaFirst = null;
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidEventException("event is not a JSON object");
             }
@@ -69,8 +83,12 @@ public final class EventJson {
                     // table until the table changes.
                     int start = (int) parser.currentTokenLocation().getCharOffset();
                     parser.skipChildren();
+                    int end = (int) parser.currentTokenLocation().getCharOffset() + 1;
+                    if (start == SCHEMA_FIRST.length() && raw.startsWith(SCHEMA_FIRST)) {
+                        schemaFirst = raw.substring(start, end);
+                    }
                     if (keepSchema) {
-                        node.put(field, raw.substring(start, (int) parser.currentTokenLocation().getCharOffset() + 1));
+                        node.put(field, schemaFirst != null ? schemaFirst : raw.substring(start, end));
                     } else {
                         node.put(field, true);
                     }
@@ -84,12 +102,68 @@ public final class EventJson {
                 throw new InvalidEventException("malformed JSON: content after the event's object at character "
                         + parser.currentTokenLocation().getCharOffset());
             }
+            if (schemaFirst != null) {
+                remember(schemaFirst);
+            }
             return new EventJson(node);
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A record of Connect's JSON converter whose schema is one already read ({@code {"schema":<known>,"payload":<value>}}):
+     * only its payload is parsed. Null when it is not one, or anything about it is unusual; the full reading then decides.
+     */
+    private static EventJson withKnownSchema(String raw, boolean keepSchema) {
+        if (!raw.startsWith(SCHEMA_FIRST) || raw.charAt(raw.length() - 1) != '}') {
+            return null;
+        }
+        for (String schema : knownSchemas) {
+            int end = SCHEMA_FIRST.length() + schema.length();
+            if (raw.startsWith(PAYLOAD_NEXT, end) && raw.regionMatches(SCHEMA_FIRST.length(), schema, 0, schema.length())) {
+                int from = end + PAYLOAD_NEXT.length();
+                char[] payload = new char[raw.length() - 1 - from];
+                raw.getChars(from, raw.length() - 1, payload, 0);
+                try (JsonParser parser = MAPPER.createParser(payload, 0, payload.length)) {
+                    JsonNode tree = MAPPER.readTree(parser);
+                    if (tree == null || parser.nextToken() != null) {
+                        return null;
+                    }
+                    ObjectNode node = MAPPER.createObjectNode();
+                    if (keepSchema) {
+                        node.put(SCHEMA, schema);
+                    } else {
+                        node.put(SCHEMA, true);
+                    }
+                    node.set("payload", tree);
+                    return new EventJson(node);
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void remember(String schema) {
+        String[] known = knownSchemas;
+        for (String k : known) {
+            if (k.equals(schema)) {
+                return;
+            }
+        }
+        String[] next = new String[Math.min(KNOWN_SCHEMAS, known.length + 1)];
+        next[0] = schema;
+        System.arraycopy(known, 0, next, 1, next.length - 1);
+        knownSchemas = next;
+    }
+
+    /** The record as read (for tests of this package). */
+    JsonNode node() {
+        return node;
     }
 
     /** The payload when this is a record of Kafka Connect's JSON converter with schemas (schema + payload), else this. */
