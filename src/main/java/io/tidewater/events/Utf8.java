@@ -20,6 +20,13 @@ public final class Utf8 {
         if (!(value instanceof byte[] bytes)) {
             return value.toString();
         }
+        // The JDK's decoding replaces each malformed sequence with U+FFFD: text without one had none (for text of Latin-1
+        // characters only, the search is no search at all). Text with one is decoded again, strictly, to tell a malformed
+        // sequence from a U+FFFD the record carries.
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') < 0) {
+            return text;
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
