@@ -144,6 +144,9 @@ public final class Application {
                                   UnaryOperator<String> placeholders, WatchService watched, KafkaHealthCheck kafkaHealth,
                                   long started) {
         properties(main, config, infra);
+        // Headers in a plain map: every record of a polled batch is an exchange, and a case-insensitive map compares
+        // each header name character by character. The routes name headers exactly.
+        main.configure().setCaseInsensitiveHeaders(false);
         ManagementSecurity.bind(main::bind, config, infra.embedded());
         excludeRoutes(main, config, declared);
         // Bound under the name camel-micrometer-prometheus looks for, so our meters and Camel's share /observe/metrics.

@@ -45,6 +45,11 @@ import org.apache.camel.support.DefaultExchange;
 public final class EngineRunner implements AutoCloseable {
 
     private static final DefaultCamelContext CAMEL = new DefaultCamelContext();
+
+    static {
+        // As the application runs Camel (Application.configure): headers named exactly.
+        CAMEL.setCaseInsensitiveHeaders(false);
+    }
     private final Warehouse warehouse = Warehouse.create(TestNames.schema("model"));
     private final Scenario.Decl decl;
     private final Flows flows;

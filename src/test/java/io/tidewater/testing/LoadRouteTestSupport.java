@@ -138,6 +138,8 @@ public abstract class LoadRouteTestSupport extends CamelTestSupport {
     @Override
     protected org.apache.camel.CamelContext createCamelContext() throws Exception {
         org.apache.camel.CamelContext camel = super.createCamelContext();
+        // As the application runs Camel (Application.configure): headers named exactly.
+        camel.setCaseInsensitiveHeaders(false);
         if (withCapture()) {
             camel.addLifecycleStrategy(new io.tidewater.capture.AddedTableBackfill());
         }
