@@ -29,7 +29,12 @@ public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committ
 
     /** keepSchema: the envelope's Connect schema (when the record carries one) is kept as {@link #schema()}. */
     public static ChangeEnvelope parse(String key, String raw, int maxBytes, boolean keepSchema) {
-        if (raw == null || raw.isEmpty()) {
+        return parse(key, raw == null ? null : raw.getBytes(java.nio.charset.StandardCharsets.UTF_8), maxBytes, keepSchema);
+    }
+
+    /** The same from the record's bytes (see {@link EventJson#parse(byte[], int, boolean)}). */
+    public static ChangeEnvelope parse(String key, byte[] raw, int maxBytes, boolean keepSchema) {
+        if (raw == null || raw.length == 0) {
             return null;
         }
         EventJson record = EventJson.parse(raw, maxBytes, keepSchema);

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
 
@@ -30,13 +31,19 @@ public final class EventJson {
     private static final String SCHEMA = "schema";
     /** How Kafka Connect's JSON converter starts a record with a schema, and what follows the schema. */
     private static final String SCHEMA_FIRST = "{\"schema\":";
-    private static final String PAYLOAD_NEXT = ",\"payload\":";
+    private static final byte[] SCHEMA_FIRST_BYTES = SCHEMA_FIRST.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PAYLOAD_NEXT_BYTES = ",\"payload\":".getBytes(StandardCharsets.UTF_8);
     private static final int KNOWN_SCHEMAS = 16;
+
+    /** A Connect schema read in full once (tokenized, and found well formed), as text and as UTF-8. */
+    private record Known(String text, byte[] bytes) {
+    }
+
     /**
-     * The Connect schemas of the last records read in full, newest first: each was tokenized once and found well formed.
-     * A record that carries one of them, character for character, skips it by comparison.
+     * The Connect schemas of the last records read in full, newest first. A record that carries one of them, byte for
+     * byte, skips it by comparison.
      */
-    private static volatile String[] knownSchemas = new String[0];
+    private static volatile Known[] knownSchemas = new Known[0];
 
     private final JsonNode node;
 
@@ -62,10 +69,6 @@ public final class EventJson {
             if (size > maxBytes) {
                 throw new InvalidEventException("event is " + size + " bytes, over the limit of " + maxBytes);
             }
-        }
-        EventJson known = withKnownSchema(raw, keepSchema);
-        if (known != null) {
-            return known;
         }
         try (JsonParser parser = MAPPER.createParser(raw)) {
             String schemaFirst = null;
@@ -114,49 +117,66 @@ public final class EventJson {
     }
 
     /**
-     * A record of Connect's JSON converter whose schema is one already read ({@code {"schema":<known>,"payload":<value>}}):
-     * only its payload is parsed. Null when it is not one, or anything about it is unusual; the full reading then decides.
+     * A record's bytes, read as {@link #parse(String, int, boolean)} reads its text (strict UTF-8 first). A record of
+     * Connect's JSON converter whose schema is one already read ({@code {"schema":<known>,"payload":<value>}}) is compared
+     * with it byte for byte: the schema is neither decoded nor tokenized, only the payload is parsed.
      */
-    private static EventJson withKnownSchema(String raw, boolean keepSchema) {
-        if (!raw.startsWith(SCHEMA_FIRST) || raw.charAt(raw.length() - 1) != '}') {
+    public static EventJson parse(byte[] raw, int maxBytes, boolean keepSchema) {
+        if (raw.length > maxBytes) {
+            throw new InvalidEventException("event is " + raw.length + " bytes, over the limit of " + maxBytes);
+        }
+        EventJson known = withKnownSchema(raw, keepSchema);
+        return known != null ? known : parse(Utf8.strict(raw), maxBytes, keepSchema);
+    }
+
+    /** The record read with its known schema skipped; null when it is not such a record, or anything about it is unusual. */
+    private static EventJson withKnownSchema(byte[] raw, boolean keepSchema) {
+        int n = raw.length;
+        if (n == 0 || raw[n - 1] != '}' || !Arrays.equals(raw, 0, Math.min(n, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0,
+                SCHEMA_FIRST_BYTES.length)) {
             return null;
         }
-        for (String schema : knownSchemas) {
-            int end = SCHEMA_FIRST.length() + schema.length();
-            if (raw.startsWith(PAYLOAD_NEXT, end) && raw.regionMatches(SCHEMA_FIRST.length(), schema, 0, schema.length())) {
-                int from = end + PAYLOAD_NEXT.length();
-                char[] payload = new char[raw.length() - 1 - from];
-                raw.getChars(from, raw.length() - 1, payload, 0);
-                try (JsonParser parser = MAPPER.createParser(payload, 0, payload.length)) {
-                    JsonNode tree = MAPPER.readTree(parser);
-                    if (tree == null || parser.nextToken() != null) {
-                        return null;
-                    }
-                    ObjectNode node = MAPPER.createObjectNode();
-                    if (keepSchema) {
-                        node.put(SCHEMA, schema);
-                    } else {
-                        node.put(SCHEMA, true);
-                    }
-                    node.set("payload", tree);
-                    return new EventJson(node);
-                } catch (IOException e) {
-                    return null;
-                }
+        for (Known schema : knownSchemas) {
+            int end = SCHEMA_FIRST_BYTES.length + schema.bytes().length;
+            int from = end + PAYLOAD_NEXT_BYTES.length;
+            if (from < n && Arrays.equals(raw, end, from, PAYLOAD_NEXT_BYTES, 0, PAYLOAD_NEXT_BYTES.length)
+                    && Arrays.equals(raw, SCHEMA_FIRST_BYTES.length, end, schema.bytes(), 0, schema.bytes().length)) {
+                String payload = new String(raw, from, n - 1 - from, StandardCharsets.UTF_8);
+                // A replacement character: a malformed sequence, or one of the record's own; the full reading tells.
+                return payload.indexOf('\uFFFD') < 0 ? withPayload(payload, schema.text(), keepSchema) : null;
             }
         }
         return null;
     }
 
+    private static EventJson withPayload(String payload, String schema, boolean keepSchema) {
+        try (JsonParser parser = MAPPER.createParser(payload)) {
+            JsonNode tree = MAPPER.readTree(parser);
+            if (tree == null || parser.nextToken() != null) {
+                return null;
+            }
+            ObjectNode node = MAPPER.createObjectNode();
+            if (keepSchema) {
+                node.put(SCHEMA, schema);
+            } else {
+                node.put(SCHEMA, true);
+            }
+            node.set("payload", tree);
+            return new EventJson(node);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static void remember(String schema) {
-        String[] known = knownSchemas;
-        for (String k : known) {
-            if (k.equals(schema)) {
+        Known[] known = knownSchemas;
+        for (Known k : known) {
+            if (k.text().equals(schema)) {
                 return;
             }
         }
-        String[] next = new String[Math.min(KNOWN_SCHEMAS, known.length + 1)];
-        next[0] = schema;
+        Known[] next = new Known[Math.min(KNOWN_SCHEMAS, known.length + 1)];
+        next[0] = new Known(schema, schema.getBytes(StandardCharsets.UTF_8));
         System.arraycopy(known, 0, next, 1, next.length - 1);
         knownSchemas = next;
     }

@@ -29,17 +29,22 @@ public final class RecordReader {
 
     /** The row of a record, or null for one to skip (a tombstone, or a delete of a flow that ignores deletes). */
     public Row read(String key, String value) {
+        return read(key, value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The same from the record's bytes, as they were read from Kafka. */
+    public Row read(String key, byte[] value) {
         if (flow.debezium()) {
-            ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes);
+            ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes, false);
             if (env == null || env.deleted() && flow.deletes() == FlowSpec.Deletes.IGNORE) {
                 return null;
             }
             return new Row(values(env.row(), env.deleted(), true), env.lsn(), env.deleted(), env.committedAt().toString());
         }
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.length == 0) {
             throw new InvalidEventException("empty event");
         }
-        return new Row(values(EventJson.parse(value, maxBytes).connectPayload(), false, false), 0, false, Instant.now().toString());
+        return new Row(values(EventJson.parse(value, maxBytes, false).connectPayload(), false, false), 0, false, Instant.now().toString());
     }
 
     private Object[] values(EventJson json, boolean deleted, boolean epochMicros) {

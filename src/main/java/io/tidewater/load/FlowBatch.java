@@ -40,7 +40,7 @@ public class FlowBatch extends LoadBatch<Row> {
     }
 
     @Override
-    protected Row parse(String key, String value) {
+    protected Row parse(String key, byte[] value) {
         return reader.read(key, value);
     }
 

@@ -1,12 +1,12 @@
 package io.tidewater.load;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.tidewater.events.InvalidEventException;
-import io.tidewater.events.Utf8;
 import io.tidewater.flow.FlowSpec;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -36,8 +36,11 @@ public abstract class LoadBatch<T> {
         return flow;
     }
 
-    /** Parses one record (its key and value); returns null for a record to skip (a tombstone), throws for an invalid one. */
-    protected abstract T parse(String key, String value);
+    /**
+     * Parses one record (its key, and its value's bytes as read); returns null for a record to skip (a tombstone), throws
+     * for an invalid one.
+     */
+    protected abstract T parse(String key, byte[] value);
 
     /** Binds the valid records' columns (and what else their kind needs) to the batch. */
     protected abstract void bind(List<T> rows, Batch batch);
@@ -49,6 +52,10 @@ public abstract class LoadBatch<T> {
         Map<String, long[]> next = new LinkedHashMap<>();
         long[] times = new long[records.size()];
         int i = 0;
+        // Records of a partition come in a row: its entry is found again only when the partition changes.
+        String lastTopic = null;
+        int lastPartition = -1;
+        long[] last = null;
         for (Exchange record : records) {
             Message in = record.getMessage();
             Throwable rejected = record.getProperty(REJECTED, Throwable.class);
@@ -75,8 +82,12 @@ public abstract class LoadBatch<T> {
             String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
             int partition = in.getHeader(KafkaConstants.PARTITION, Integer.class);
             long offset = in.getHeader(KafkaConstants.OFFSET, Long.class);
-            next.merge(topic + "/" + partition, new long[] {partition, offset + 1},
-                    (a, b) -> a[1] >= b[1] ? a : b);
+            if (last == null || partition != lastPartition || !topic.equals(lastTopic)) {
+                last = next.computeIfAbsent(topic + "/" + partition, k -> new long[] {partition, offset + 1});
+                lastTopic = topic;
+                lastPartition = partition;
+            }
+            last[1] = Math.max(last[1], offset + 1);
         }
         bind(rows, batch);
         batch.position(group, next);
@@ -97,10 +108,10 @@ public abstract class LoadBatch<T> {
     }
 
     /**
-     * A record's value as text: its bytes decoded as strict UTF-8 (a malformed byte is invalid, never replaced); for a
-     * dead letter that kept only a prefix of a larger value, the original, read again from its source topic.
+     * A record's value as bytes (decoded as strict UTF-8 by the reader: a malformed byte is invalid, never replaced); for
+     * a dead letter that kept only a prefix of a larger value, the original, read again from its source topic.
      */
-    private String value(Message in) {
+    private byte[] value(Message in) {
         Object body = in.getBody();
         String size = in.getHeader(DeadLetters.ERROR_SIZE, String.class);
         if (size != null && body instanceof byte[] prefix && prefix.length < Long.parseLong(size.strip())) {
@@ -111,7 +122,10 @@ public abstract class LoadBatch<T> {
                     Integer.parseInt(in.getHeader(DeadLetters.ERROR_PARTITION, String.class).strip()),
                     Long.parseLong(in.getHeader(DeadLetters.ERROR_OFFSET, String.class).strip()));
         }
-        return Utf8.strict(body);
+        if (body == null || body instanceof byte[]) {
+            return (byte[]) body;
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void deadLetter(Exchange record, Throwable error, Batch batch) {

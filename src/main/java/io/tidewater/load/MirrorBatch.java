@@ -56,7 +56,7 @@ public class MirrorBatch extends LoadBatch<MirrorBatch.Change> {
     }
 
     @Override
-    protected Change parse(String key, String value) {
+    protected Change parse(String key, byte[] value) {
         ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes, true);
         if (env == null || env.deleted() && flow.deletes() == FlowSpec.Deletes.IGNORE) {
             return null;

@@ -29,13 +29,17 @@ class EventJsonTest {
         JsonNode expected = expected(record);
         for (int i = 0; i < 2; i++) {
             if (expected == null) {
-                assertThrows(InvalidEventException.class, () -> EventJson.parse(record, MAX, true), record);
+                assertThrows(InvalidEventException.class, () -> EventJson.parse(bytes(record), MAX, true), record);
             } else {
-                EventJson read = EventJson.parse(record, MAX, true);
+                EventJson read = EventJson.parse(bytes(record), MAX, true);
                 assertEquals(expected.get("payload"), PLAIN.readTree(read.node().get("payload").toString()), record);
                 assertEquals(expected.get("schema").toString(), PLAIN.readTree(read.schemaText()).toString(), record);
             }
         }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Jackson's reading of the record, or null where a strict reader refuses it (a name twice, anything after it, not JSON). */
@@ -65,14 +69,28 @@ class EventJsonTest {
     @Property(tries = 1)
     void unusualRecordsOfAKnownSchema() throws Exception {
         String schema = "{\"type\":\"struct\",\"fields\":[],\"optional\":false}";
-        EventJson.parse("{\"schema\":" + schema + ",\"payload\":{\"a\":1}}", MAX, false);
+        EventJson.parse(bytes("{\"schema\":" + schema + ",\"payload\":{\"a\":1}}"), MAX, false);
         for (String record : List.of("{\"schema\":" + schema + ",\"payload\":{\"a\":1},\"payload\":{\"a\":2}}",
                 "{\"schema\":" + schema + ",\"payload\":{\"a\":1,\"a\":2}}",
                 "{\"schema\":" + schema + ",\"payload\":{\"a\":1}} {\"b\":2}}",
                 "{\"schema\":" + schema + ",\"payload\":}")) {
-            assertThrows(InvalidEventException.class, () -> EventJson.parse(record, MAX, false), record);
+            assertThrows(InvalidEventException.class, () -> EventJson.parse(bytes(record), MAX, false), record);
         }
-        assertEquals(PLAIN.readTree("{\"a\":[1,{\"b\":null}]}"), PLAIN.readTree(EventJson.parse("{\"schema\":" + schema
-                + ",\"payload\":{\"a\":[1,{\"b\":null}]}}", MAX, false).node().get("payload").toString()));
+        assertEquals(PLAIN.readTree("{\"a\":[1,{\"b\":null}]}"), PLAIN.readTree(EventJson.parse(bytes("{\"schema\":" + schema
+                + ",\"payload\":{\"a\":[1,{\"b\":null}]}}"), MAX, false).node().get("payload").toString()));
+        // A malformed UTF-8 sequence in the payload of a known schema is refused, at its byte in the record.
+        byte[] prefix = bytes("{\"schema\":" + schema + ",\"payload\":{\"a\":\"");
+        byte[] bad = java.util.Arrays.copyOf(prefix, prefix.length + 4);
+        bad[prefix.length] = (byte) 0xC0;
+        bad[prefix.length + 1] = (byte) 0xAF;
+        bad[prefix.length + 2] = '"';
+        bad[prefix.length + 3] = '}';
+        byte[] record = java.util.Arrays.copyOf(bad, bad.length + 1);
+        record[bad.length] = '}';
+        InvalidEventException refused = assertThrows(InvalidEventException.class, () -> EventJson.parse(record, MAX, false));
+        assertEquals("value is not valid UTF-8 (a malformed sequence at byte " + prefix.length + ")", refused.getMessage());
+        // A payload that holds a U+FFFD of its own is read as it is.
+        assertEquals("\uFFFD", EventJson.parse(bytes("{\"schema\":" + schema + ",\"payload\":{\"a\":\"\uFFFD\"}}"), MAX, false)
+                .node().get("payload").get("a").asText());
     }
 }
