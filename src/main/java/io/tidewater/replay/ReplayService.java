@@ -33,6 +33,8 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     public static final String MBEAN = "tidewater:type=replay";
     public static final String REPLAY_ID = "tidewaterReplayId";
+    /** Header of a side replay's polled batch: how many of its records are inside the replay's range. */
+    public static final String IN_RANGE = "tidewaterInRange";
     private static final Logger LOG = LoggerFactory.getLogger(ReplayService.class);
 
     /** One load topic and the flow that loads it (its consumer route is named after it). */
@@ -183,9 +185,15 @@ public class ReplayService implements ReplayMXBean, CamelContextAware, AutoClose
 
     // ---- side replay (routes/replay-side.camel.yaml) -------------------------------------------------------------
 
-    /** Keeps only the records inside the side replay's range and advances its position. */
+    /**
+     * Keeps only the records inside the side replay's range and advances its position; how many there are goes in the
+     * {@value #IN_RANGE} header (which the route tests, rather than asking the list in a simple expression: Camel's bean
+     * language would keep every list it was asked about).
+     */
     public void bound(@Body List<Exchange> records, @Header(REPLAY_ID) String replayId, Exchange batch) {
-        batch.getMessage().setBody(replays.get(Integer.parseInt(replayId)).inside(records));
+        List<Exchange> inside = replays.get(Integer.parseInt(replayId)).inside(records);
+        batch.getMessage().setBody(inside);
+        batch.getMessage().setHeader(IN_RANGE, inside.size());
     }
 
     /** After a side batch: when every partition has reached its end, the replay's routes stop and are removed. */
