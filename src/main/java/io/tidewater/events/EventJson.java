@@ -28,6 +28,15 @@ public final class EventJson {
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+    /**
+     * The payload of a record whose schema is known: a name twice in one of its objects fails as the tree is built (the
+     * tree's own check), rather than through a set of the names seen per object. The failure sends the record to the
+     * full reading, which refuses it with the parser's message.
+     */
+    private static final ObjectMapper PAYLOAD = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
     private static final String SCHEMA = "schema";
     /** How Kafka Connect's JSON converter starts a record with a schema, and what follows the schema. */
     private static final String SCHEMA_FIRST = "{\"schema\":";
@@ -150,8 +159,8 @@ public final class EventJson {
     }
 
     private static EventJson withPayload(String payload, String schema, boolean keepSchema) {
-        try (JsonParser parser = MAPPER.createParser(payload)) {
-            JsonNode tree = MAPPER.readTree(parser);
+        try (JsonParser parser = PAYLOAD.createParser(payload)) {
+            JsonNode tree = PAYLOAD.readTree(parser);
             if (tree == null || parser.nextToken() != null) {
                 return null;
             }

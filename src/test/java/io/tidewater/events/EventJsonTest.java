@@ -59,7 +59,7 @@ class EventJsonTest {
         Arbitrary<String> schema = Arbitraries.of(
                 "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"}],\"optional\":false}",
                 "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":true,\"field\":\"name\"}],\"optional\":false}");
-        Arbitrary<String> payload = Arbitraries.of("{\"id\":1}", "{\"id\":2,\"name\":\"a\\u0000b\"}", "{\"id\":3,\"id\":4}", "null", "[1,2]",
+        Arbitrary<String> payload = Arbitraries.of("{\"id\":1}", "{\"id\":2,\"name\":\"a\\u0000b\"}", "{\"id\":3,\"id\":4}", "{\"id\":5,\"o\":{\"k\":1,\"k\":2}}", "{\"id\":6,\"o\":[{\"k\":1},{\"k\":1.50}]}", "null", "[1,2]",
                 "{\"id\":1} ", "{\"id\":1}}", "{\"id\":1},\"x\":2", "{\"id\":1}\n", "{\"id\":", "\"text\"");
         Arbitrary<String> tail = Arbitraries.of("}", " }", "}\n", ",\"extra\":true}", "}}", "");
         return Combinators.combine(schema, payload, tail).as((s, p, t) -> "{\"schema\":" + s + ",\"payload\":" + p + t);
