@@ -53,6 +53,7 @@ public final class Batch {
     private volatile String given;
     private volatile KafkaManualCommit commit;
     private volatile boolean handedOver;
+    private volatile Throwable lookupRefused;
 
     /**
      * flow: the declaration the batch is prepared for; records: as polled; route: the route of the consumer that polled
@@ -185,6 +186,15 @@ public final class Batch {
         lookupValues.add(values);
         bind(Parameters.surrogateKeys(lookupValues.size() - 1), new Long[values.length]);
         bind(Parameters.inferredKeys(lookupValues.size() - 1), new Long[0]);
+    }
+
+    /** The warehouse's refusal of a key one of the batch's lookups asked it for (a data error), or null. */
+    public Throwable lookupRefused() {
+        return lookupRefused;
+    }
+
+    void lookupRefused(Throwable refusal) {
+        this.lookupRefused = refusal;
     }
 
     /** How many lookups the batch resolves. */

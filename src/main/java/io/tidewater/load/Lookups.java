@@ -1,5 +1,6 @@
 package io.tidewater.load;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -81,9 +82,39 @@ public class Lookups implements AggregationStrategy {
      * what it learns of the object an expression calls, keyed by the object, so every batch would stay reachable.
      */
 
-    /** How many lookups the batch resolves (the flow-lookup route's loop). */
+    /** How many lookups the batch resolves (the flow-lookup route's loop); none is refused yet. */
     public int count(@ExchangeProperty(Batch.PROPERTY) Batch batch) {
+        batch.lookupRefused(null);
         return batch.lookupCount();
+    }
+
+    /**
+     * The warehouse refused a key of the lookup for good (a data error: a NUL, a value over a limit): the batch carries
+     * the refusal back to its write route, where {@link #check} raises it.
+     */
+    public void refused(Exchange exchange, @ExchangeProperty(Batch.PROPERTY) Batch batch) {
+        batch.lookupRefused(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    }
+
+    /**
+     * After the enricher, in the write route: a lookup the warehouse refused fails the batch there, so that its records
+     * are searched for the refused ones as for any refusal of the batch's statement, and the rest are written.
+     */
+    public void check(@ExchangeProperty(Batch.PROPERTY) Batch batch) throws Exception {
+        Throwable refusal = batch.lookupRefused();
+        if (refusal != null) {
+            SQLException sql = WarehouseErrors.sqlException(refusal);
+            throw new Refused(sql != null ? sql : new SQLException(refusal.getMessage(), null, refusal));
+        }
+    }
+
+    /** The warehouse's refusal of a lookup's key, raised again in the batch's write route: its SQLSTATE and message. */
+    public static final class Refused extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(SQLException cause) {
+            super(cause.getMessage(), WarehouseErrors.sqlState(cause), cause);
+        }
     }
 
     /** Whether some of the lookup's keys were not in its cache. */
@@ -157,6 +188,10 @@ public class Lookups implements AggregationStrategy {
             return original;
         }
         Batch batch = original.getProperty(Batch.PROPERTY, Batch.class);
+        if (batch.lookupRefused() != null) {
+            // Nothing to bind: the write route raises the refusal next (check).
+            return original;
+        }
         List<Map<Object, DimensionKey>> found = resource.getMessage().getBody(List.class);
         for (int j = 0; j < found.size(); j++) {
             batch.resolve(j, found.get(j));

@@ -3,8 +3,8 @@ package io.tidewater.load;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
-import java.util.Set;
 
+import io.tidewater.warehouse.RefusedInput;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.support.ExchangeHelper;
@@ -26,8 +26,6 @@ public class WarehouseErrors {
 
     public enum Kind { TRANSIENT, DATA, OTHER }
 
-    private static final Set<String> DATA_STATES = Set.of("54000");
-
     /** The kind of a failure, from the first SQLException in its cause chain. */
     public static Kind classify(Throwable failure) {
         SQLException sql = sqlException(failure);
@@ -35,7 +33,7 @@ public class WarehouseErrors {
             return Kind.OTHER;
         }
         String state = sqlState(sql);
-        if (state != null && (state.startsWith("22") || state.startsWith("23") || DATA_STATES.contains(state))) {
+        if (RefusedInput.refuses(state)) {
             return Kind.DATA;
         }
         if (sql instanceof SQLTransientException || sql instanceof SQLRecoverableException) {
@@ -60,12 +58,7 @@ public class WarehouseErrors {
 
     /** The SQLSTATE of an exception or of the first chained SQLException that has one. */
     public static String sqlState(SQLException e) {
-        for (SQLException s = e; s != null; s = s.getNextException()) {
-            if (s.getSQLState() != null) {
-                return s.getSQLState();
-            }
-        }
-        return null;
+        return RefusedInput.state(e);
     }
 
     /**
@@ -78,6 +71,10 @@ public class WarehouseErrors {
         Batch batch = exchange.getProperty(Batch.PROPERTY, Batch.class);
         if (classify(caught) != Kind.DATA || batch == null || batch.role() == Batch.Role.TRIAL) {
             return false;
+        }
+        if (caught instanceof Lookups.Refused) {
+            // Raised by the write route itself, after its lookups (Lookups.check).
+            return true;
         }
         Route route = exchange.getContext().getRoute(ExchangeHelper.getRouteId(exchange));
         return route != null && route.getEndpoint().equals(exchange.getContext().getEndpoint(FlowPipeline.endpoint(batch)));

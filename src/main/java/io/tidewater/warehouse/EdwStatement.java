@@ -23,7 +23,8 @@ import org.apache.camel.component.jdbc.JdbcConstants;
  * The routes' warehouse call (bean {@code edwStatement}): the message body is a statement, each {@code :?name} in it
  * bound from the map in the {@value JdbcConstants#JDBC_PARAMETERS} header (else from the headers), as camel-jdbc's
  * {@code useHeadersAsParameters} binds them. It runs in one transaction and one round trip; the rows of its first result become the body (a list of
- * rows, each column by its label), and an update count the {@value JdbcConstants#JDBC_UPDATE_COUNT} header.
+ * rows, each column by its label), and an update count the {@value JdbcConstants#JDBC_UPDATE_COUNT} header. The warehouse
+ * refusing the input for good is raised as {@link RefusedInput}.
  *
  * <p>Why not {@code jdbc:edw}: camel-jdbc's producer asks for the statement's parameter metadata before every execution
  * (to check the count), and nothing configures that away. The PostgreSQL driver answers it with a describe round trip
@@ -82,7 +83,10 @@ public final class EdwStatement {
                 } else {
                     in.setBody(result);
                 }
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                rollback(c, e);
+                throw RefusedInput.refuses(RefusedInput.state(e)) ? new RefusedInput(e) : e;
+            } catch (RuntimeException e) {
                 rollback(c, e);
                 throw e;
             } finally {
