@@ -739,6 +739,11 @@ public final class LoadBench implements Callable<Integer> {
         overrides.forEach((key, v) -> lines.add(key + "=" + v));
         Files.write(app.resolve("application.properties"), lines);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", gcLogOption(logFile)));
+        // TIDEWATER_BENCH_JVM: more JVM options for Tidewater (space-separated), for trying a JVM setting.
+        String jvm = System.getenv("TIDEWATER_BENCH_JVM");
+        if (jvm != null && !jvm.isBlank()) {
+            cmd.addAll(List.of(jvm.strip().split("\\s+")));
+        }
         // TIDEWATER_BENCH_JFR=1 records a JFR profile of Tidewater next to its log (for finding hotspots); any other value
         // names the JFR settings to record with (a .jfc file, e.g. with zero thresholds to account for every wait).
         String jfr = System.getenv("TIDEWATER_BENCH_JFR");
