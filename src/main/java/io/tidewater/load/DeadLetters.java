@@ -54,7 +54,7 @@ public final class DeadLetters {
         if (key != null) {
             dlq.setHeader(KafkaConstants.KEY, key);
         }
-        SQLException sql = WarehouseErrors.sqlException(error);
+        SQLException sql = WarehouseErrors.driverException(error);
         Throwable reported = sql != null ? sql : error;
         dlq.setHeader(ERROR_CLASS, reported.getClass().getName());
         dlq.setHeader(ERROR_MESSAGE, String.valueOf(reported.getMessage()));

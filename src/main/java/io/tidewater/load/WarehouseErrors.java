@@ -56,6 +56,20 @@ public class WarehouseErrors {
         return null;
     }
 
+    /**
+     * The driver's own exception in a cause chain (the last SQLException in it, under the ones that carry it on, such as
+     * {@link RefusedInput}), or null: what a dead letter reports.
+     */
+    public static SQLException driverException(Throwable failure) {
+        SQLException last = null;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException e) {
+                last = e;
+            }
+        }
+        return last;
+    }
+
     /** The SQLSTATE of an exception or of the first chained SQLException that has one. */
     public static String sqlState(SQLException e) {
         return RefusedInput.state(e);

@@ -113,6 +113,8 @@ class LookupKeyRefusedRouteTest extends LoadRouteTestSupport {
         Map<String, String> states = new java.util.TreeMap<>();
         for (ConsumerRecord<String, String> d : dead) {
             assertTrue(d.value().contains(d.key()), d.value());
+            assertEquals("org.postgresql.util.PSQLException", new String(d.headers().lastHeader(DeadLetters.ERROR_CLASS).value(),
+                    StandardCharsets.UTF_8), "the warehouse's own answer");
             states.put(d.key(), new String(d.headers().lastHeader(DeadLetters.ERROR_SQLSTATE).value(), StandardCharsets.UTF_8));
         }
         assertEquals(new java.util.TreeMap<>(Map.of(bad.toString(), "22021", tooLarge.toString(), "54000")), states);
