@@ -359,7 +359,7 @@ public final class LoadBench implements Callable<Integer> {
         // Figures of an earlier --growth run into the same directory are kept.
         if (Files.exists(json)) {
             JsonNode before = JSON.readTree(json.toFile());
-            for (String field : List.of("growth_ratio", "replay_eps", "growth_events")) {
+            for (String field : List.of("growth_ratio", "growth_middle_ratio", "replay_eps", "growth_events")) {
                 if (before.has(field)) {
                     result.put(field, JSON.treeToValue(before.get(field), Object.class));
                 }
@@ -526,7 +526,8 @@ public final class LoadBench implements Callable<Integer> {
         statements(warehouseUrl, out.resolve("tidewater-growth-statements.txt"));
         verify(Kind.TIDEWATER, tag);
         double ratio = BenchReport.growthRatio(run.progress(), counts.total());
-        log("growth: the last 10%% of the events loaded at %.2f x the rate of the first 10%%", ratio);
+        double middle = BenchReport.middleGrowthRatio(run.progress(), counts.total());
+        log("growth: the last 10%% of the events loaded at %.2f x the rate of the first 10%%, %.2f x the middle 10%%'s", ratio, middle);
 
         // A live replay of the last calls, through Tidewater's own replay (JMX over Jolokia), on the grown warehouse.
         Map<TopicPartition, Long> ends = ends(List.of(BenchWorkload.CALLS));
@@ -553,6 +554,7 @@ public final class LoadBench implements Callable<Integer> {
         Map<String, Object> g = new LinkedHashMap<>();
         g.put("growth_events", counts.total());
         g.put("growth_ratio", BenchReport.round2(ratio));
+        g.put("growth_middle_ratio", BenchReport.round2(middle));
         g.put("growth_tidewater_eps", Math.round(run.eps()));
         g.put("growth_heap_mb", run.heapMb());
         g.put("replay_calls", records);

@@ -74,6 +74,7 @@ class LoadBenchIT {
         JsonNode growth = new ObjectMapper().readTree(out.resolve("growth.json").toFile());
         assertEquals(20_000, growth.get("growth_events").asLong());
         assertTrue(growth.get("growth_ratio").asDouble() > 0, "growth_ratio measured");
+        assertTrue(growth.get("growth_middle_ratio").asDouble() > 0, "growth_middle_ratio measured");
         assertTrue(growth.get("replay_calls").asLong() >= 6000, "the replayed range covers the calls asked for");
         assertTrue(growth.get("replay_eps").asDouble() > 0, "replay_eps measured");
         JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
