@@ -1,5 +1,6 @@
 package io.tidewater.events;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Set;
 
@@ -29,7 +30,7 @@ public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committ
 
     /** keepSchema: the envelope's Connect schema (when the record carries one) is kept as {@link #schema()}. */
     public static ChangeEnvelope parse(String key, String raw, int maxBytes, boolean keepSchema) {
-        return parse(key, raw == null ? null : raw.getBytes(java.nio.charset.StandardCharsets.UTF_8), maxBytes, keepSchema);
+        return parse(key, raw == null ? null : raw.getBytes(StandardCharsets.UTF_8), maxBytes, keepSchema);
     }
 
     /** The same from the record's bytes (see {@link EventJson#parse(byte[], int, boolean)}). */

@@ -1,6 +1,7 @@
 package io.tidewater.flow;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,7 +30,7 @@ public final class RecordReader {
 
     /** The row of a record, or null for one to skip (a tombstone, or a delete of a flow that ignores deletes). */
     public Row read(String key, String value) {
-        return read(key, value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return read(key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The same from the record's bytes, as they were read from Kafka. */

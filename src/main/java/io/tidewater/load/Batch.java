@@ -11,6 +11,7 @@ import java.util.Set;
 import io.tidewater.flow.DimensionKey;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.Parameters;
+import io.tidewater.warehouse.RefusedInput;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
@@ -53,7 +54,7 @@ public final class Batch {
     private volatile String given;
     private volatile KafkaManualCommit commit;
     private volatile boolean handedOver;
-    private volatile Throwable lookupRefused;
+    private volatile RefusedInput lookupRefused;
 
     /**
      * flow: the declaration the batch is prepared for; records: as polled; route: the route of the consumer that polled
@@ -189,11 +190,11 @@ public final class Batch {
     }
 
     /** The warehouse's refusal of a key one of the batch's lookups asked it for (a data error), or null. */
-    public Throwable lookupRefused() {
+    public RefusedInput lookupRefused() {
         return lookupRefused;
     }
 
-    void lookupRefused(Throwable refusal) {
+    void lookupRefused(RefusedInput refusal) {
         this.lookupRefused = refusal;
     }
 

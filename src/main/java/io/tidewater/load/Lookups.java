@@ -1,6 +1,5 @@
 package io.tidewater.load;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -14,6 +13,7 @@ import io.tidewater.flow.DimensionKey;
 import io.tidewater.flow.FlowSpec;
 import io.tidewater.flow.Flows;
 import io.tidewater.flow.Parameters;
+import io.tidewater.warehouse.RefusedInput;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -93,27 +93,16 @@ public class Lookups implements AggregationStrategy {
      * the refusal back to its write route, where {@link #check} raises it.
      */
     public void refused(Exchange exchange, @ExchangeProperty(Batch.PROPERTY) Batch batch) {
-        batch.lookupRefused(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        batch.lookupRefused(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, RefusedInput.class));
     }
 
     /**
      * After the enricher, in the write route: a lookup the warehouse refused fails the batch there, so that its records
      * are searched for the refused ones as for any refusal of the batch's statement, and the rest are written.
      */
-    public void check(@ExchangeProperty(Batch.PROPERTY) Batch batch) throws Exception {
-        Throwable refusal = batch.lookupRefused();
-        if (refusal != null) {
-            SQLException sql = WarehouseErrors.sqlException(refusal);
-            throw new Refused(sql != null ? sql : new SQLException(refusal.getMessage(), null, refusal));
-        }
-    }
-
-    /** The warehouse's refusal of a lookup's key, raised again in the batch's write route: its SQLSTATE and message. */
-    public static final class Refused extends SQLException {
-        private static final long serialVersionUID = 1L;
-
-        Refused(SQLException cause) {
-            super(cause.getMessage(), WarehouseErrors.sqlState(cause), cause);
+    public void check(@ExchangeProperty(Batch.PROPERTY) Batch batch) throws RefusedInput {
+        if (batch.lookupRefused() != null) {
+            throw batch.lookupRefused();
         }
     }
 

@@ -86,10 +86,6 @@ public class WarehouseErrors {
         if (classify(caught) != Kind.DATA || batch == null || batch.role() == Batch.Role.TRIAL) {
             return false;
         }
-        if (caught instanceof Lookups.Refused) {
-            // Raised by the write route itself, after its lookups (Lookups.check).
-            return true;
-        }
         Route route = exchange.getContext().getRoute(ExchangeHelper.getRouteId(exchange));
         return route != null && route.getEndpoint().equals(exchange.getContext().getEndpoint(FlowPipeline.endpoint(batch)));
     }
