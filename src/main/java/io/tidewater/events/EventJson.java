@@ -140,6 +140,13 @@ public final class EventJson {
 
     /** The record read with its known schema skipped; null when it is not such a record, or anything about it is unusual. */
     private static EventJson withKnownSchema(byte[] raw, boolean keepSchema) {
+        Known schema = knownSchema(raw);
+        String payload = schema == null ? null : payloadText(raw, schema);
+        return payload == null ? null : withPayload(payload, schema.text(), keepSchema);
+    }
+
+    /** The known schema a record of Connect's JSON converter carries, byte for byte; null when it carries none of them. */
+    private static Known knownSchema(byte[] raw) {
         int n = raw.length;
         if (n == 0 || raw[n - 1] != '}' || !Arrays.equals(raw, 0, Math.min(n, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0,
                 SCHEMA_FIRST_BYTES.length)) {
@@ -150,12 +157,47 @@ public final class EventJson {
             int from = end + PAYLOAD_NEXT_BYTES.length;
             if (from < n && Arrays.equals(raw, end, from, PAYLOAD_NEXT_BYTES, 0, PAYLOAD_NEXT_BYTES.length)
                     && Arrays.equals(raw, SCHEMA_FIRST_BYTES.length, end, schema.bytes(), 0, schema.bytes().length)) {
-                String payload = new String(raw, from, n - 1 - from, StandardCharsets.UTF_8);
-                // A replacement character: a malformed sequence, or one of the record's own; the full reading tells.
-                return payload.indexOf('\uFFFD') < 0 ? withPayload(payload, schema.text(), keepSchema) : null;
+                return schema;
             }
         }
         return null;
+    }
+
+    /** The payload's text of a record with this schema; null when it holds a replacement character. */
+    private static String payloadText(byte[] raw, Known schema) {
+        int from = SCHEMA_FIRST_BYTES.length + schema.bytes().length + PAYLOAD_NEXT_BYTES.length;
+        String payload = new String(raw, from, raw.length - 1 - from, StandardCharsets.UTF_8);
+        // A replacement character: a malformed sequence, or one of the record's own; the full reading tells.
+        return payload.indexOf('\uFFFD') < 0 ? payload : null;
+    }
+
+    /**
+     * The text that holds a record's fields, for a reader of its own: the payload of a record of Connect's JSON converter
+     * whose schema is known (not checked here: only its payload is read), the whole record when it does not start as
+     * such a record does. Null for a record to read with {@link #parse(byte[], int, boolean)}: one over the size limit, of
+     * an unknown schema, or with a replacement character (malformed UTF-8, or the record's own).
+     */
+    public static String fieldsText(byte[] raw, int maxBytes) {
+        if (raw.length > maxBytes) {
+            return null;
+        }
+        Known schema = knownSchema(raw);
+        if (schema != null) {
+            return payloadText(raw, schema);
+        }
+        if (Arrays.equals(raw, 0, Math.min(raw.length, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0, SCHEMA_FIRST_BYTES.length)) {
+            return null;
+        }
+        String text = new String(raw, StandardCharsets.UTF_8);
+        return text.indexOf('\uFFFD') < 0 ? text : null;
+    }
+
+    /**
+     * A value read as a payload's values are (decimals exact, a name twice in one of its objects refused), from the
+     * parser at the value's first token.
+     */
+    public static JsonNode readValue(JsonParser parser) throws IOException {
+        return PAYLOAD.readTree(parser);
     }
 
     private static EventJson withPayload(String payload, String schema, boolean keepSchema) {

@@ -1,5 +1,6 @@
 package io.tidewater.flow;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -18,14 +19,25 @@ public final class RecordReader {
     public record Row(Object[] values, long lsn, boolean deleted, String committedAt) {
     }
 
+    /** What {@link #direct} returns for a record to read in full. */
+    static final Row READ_IN_FULL = new Row(new Object[0], 0, false, null);
+
     private final FlowSpec flow;
     private final List<Column> bound;
     private final int maxBytes;
+    private final DirectReader direct;
+    /** Per bound column: whether it is a key column (a delete carries those only). */
+    private final boolean[] keyColumn;
 
     public RecordReader(FlowSpec flow, int maxBytes) {
         this.flow = flow;
         this.bound = flow.bound();
         this.maxBytes = maxBytes;
+        this.direct = new DirectReader(bound);
+        this.keyColumn = new boolean[bound.size()];
+        for (int i = 0; i < keyColumn.length; i++) {
+            keyColumn[i] = flow.key().contains(bound.get(i).name());
+        }
     }
 
     /** The row of a record, or null for one to skip (a tombstone, or a delete of a flow that ignores deletes). */
@@ -35,6 +47,41 @@ public final class RecordReader {
 
     /** The same from the record's bytes, as they were read from Kafka. */
     public Row read(String key, byte[] value) {
+        Row direct = direct(value);
+        return direct != READ_IN_FULL ? direct : readInFull(key, value);
+    }
+
+    /**
+     * The record read straight into its columns ({@link DirectReader}); {@link #READ_IN_FULL} for a record it does not
+     * read, and for one it finds invalid (the full reading gives the reason).
+     */
+    Row direct(byte[] value) {
+        String text = value == null || value.length == 0 ? null : EventJson.fieldsText(value, maxBytes);
+        if (text == null) {
+            return READ_IN_FULL;
+        }
+        try {
+            if (flow.debezium()) {
+                DirectReader.Fields f = direct.change(text);
+                if (f == null) {
+                    return READ_IN_FULL;
+                }
+                boolean deleted = f.op().equals("d");
+                if (deleted && flow.deletes() == FlowSpec.Deletes.IGNORE) {
+                    return null;
+                }
+                long lsn = f.lsn() < 0 ? ChangeEnvelope.SNAPSHOT_LSN : f.lsn();
+                return new Row(values(f.values(), deleted, true), lsn, deleted, Instant.ofEpochMilli(f.tsMs()).toString());
+            }
+            DirectReader.Fields f = direct.event(text);
+            return f == null ? READ_IN_FULL : new Row(values(f.values(), false, false), 0, false, Instant.now().toString());
+        } catch (IOException | RuntimeException e) {
+            return READ_IN_FULL;
+        }
+    }
+
+    /** The record read through its tree (every record {@link #direct} does not read). */
+    Row readInFull(String key, byte[] value) {
         if (flow.debezium()) {
             ChangeEnvelope env = ChangeEnvelope.parse(key, value, maxBytes, false);
             if (env == null || env.deleted() && flow.deletes() == FlowSpec.Deletes.IGNORE) {
@@ -46,6 +93,15 @@ public final class RecordReader {
             throw new InvalidEventException("empty event");
         }
         return new Row(values(EventJson.parse(value, maxBytes, false).connectPayload(), false, false), 0, false, Instant.now().toString());
+    }
+
+    private Object[] values(JsonNode[] fields, boolean deleted, boolean epochMicros) {
+        Object[] out = new Object[bound.size()];
+        for (int i = 0; i < out.length; i++) {
+            Column c = bound.get(i);
+            out[i] = deleted && !keyColumn[i] ? Toast.UNAVAILABLE : bind(c, fields[i], epochMicros, false);
+        }
+        return out;
     }
 
     private Object[] values(EventJson json, boolean deleted, boolean epochMicros) {
