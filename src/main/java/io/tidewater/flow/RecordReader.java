@@ -16,7 +16,7 @@ import io.tidewater.flow.FlowSpec.Column;
 public final class RecordReader {
 
     /** One valid record: its bound column values (in {@link FlowSpec#bound()} order) and, for a change, where it came from. */
-    public record Row(Object[] values, long lsn, boolean deleted, String committedAt) {
+    public record Row(Object[] values, long lsn, boolean deleted, Instant committedAt) {
     }
 
     /** What {@link #direct} returns for a record to read in full. */
@@ -71,10 +71,10 @@ public final class RecordReader {
                     return null;
                 }
                 long lsn = f.lsn() < 0 ? ChangeEnvelope.SNAPSHOT_LSN : f.lsn();
-                return new Row(values(f.values(), deleted, true), lsn, deleted, Instant.ofEpochMilli(f.tsMs()).toString());
+                return new Row(values(f.values(), deleted, true), lsn, deleted, Instant.ofEpochMilli(f.tsMs()));
             }
             DirectReader.Fields f = direct.event(text);
-            return f == null ? READ_IN_FULL : new Row(values(f.values(), false, false), 0, false, Instant.now().toString());
+            return f == null ? READ_IN_FULL : new Row(values(f.values(), false, false), 0, false, Instant.now());
         } catch (IOException | RuntimeException e) {
             return READ_IN_FULL;
         }
@@ -87,12 +87,12 @@ public final class RecordReader {
             if (env == null || env.deleted() && flow.deletes() == FlowSpec.Deletes.IGNORE) {
                 return null;
             }
-            return new Row(values(env.row(), env.deleted(), true), env.lsn(), env.deleted(), env.committedAt().toString());
+            return new Row(values(env.row(), env.deleted(), true), env.lsn(), env.deleted(), env.committedAt());
         }
         if (value == null || value.length == 0) {
             throw new InvalidEventException("empty event");
         }
-        return new Row(values(EventJson.parse(value, maxBytes, false).connectPayload(), false, false), 0, false, Instant.now().toString());
+        return new Row(values(EventJson.parse(value, maxBytes, false).connectPayload(), false, false), 0, false, Instant.now());
     }
 
     private Object[] values(JsonNode[] fields, boolean deleted, boolean epochMicros) {

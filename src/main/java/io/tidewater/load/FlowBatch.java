@@ -168,7 +168,7 @@ public class FlowBatch extends LoadBatch<Row> {
             List<Row> round = rounds.get(i);
             String s = Parameters.roundSuffix(i);
             bindColumns(round, s, out);
-            out.bind(Parameters.round(Parameters.CHANGED_ATS, s), round.stream().map(Row::committedAt).toArray(String[]::new));
+            out.bind(Parameters.round(Parameters.CHANGED_ATS, s), round.stream().map(r -> r.committedAt().toString()).toArray(String[]::new));
             out.bind(Parameters.round(Parameters.LSNS, s), round.stream().map(Row::lsn).toArray(Long[]::new));
             out.bind(Parameters.round(Parameters.DELETES, s), round.stream().map(Row::deleted).toArray(Boolean[]::new));
         }
@@ -179,12 +179,19 @@ public class FlowBatch extends LoadBatch<Row> {
     }
 
     private void bindColumns(List<Row> rows, String suffix, Batch out) {
-        for (int c = 0; c < bound.size(); c++) {
-            Object[] array = bound.get(c).type().newArray(rows.size());
-            for (int i = 0; i < rows.size(); i++) {
-                array[i] = Toast.bound(rows.get(i).values()[c]);
+        Object[][] columns = new Object[bound.size()][];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = bound.get(c).type().newArray(rows.size());
+        }
+        // Row by row: each row's values are read once, in order.
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] values = rows.get(i).values();
+            for (int c = 0; c < columns.length; c++) {
+                columns[c][i] = Toast.bound(values[c]);
             }
-            out.bind(Parameters.round(Parameters.column(c), suffix), array);
+        }
+        for (int c = 0; c < columns.length; c++) {
+            out.bind(Parameters.round(Parameters.column(c), suffix), columns[c]);
         }
         if (flow.debezium()) {
             out.bind(Parameters.round(Parameters.TOASTS, suffix), Toast.toasts(flow, bound.stream().map(Column::name).toList(), rows.stream().map(Row::values).toList(),

@@ -301,7 +301,7 @@ class CustomerVersionsConcurrencyTest {
         List<RecordReader.Row> rows = new ArrayList<>();
         for (Change ch : changes) {
             rows.add(new RecordReader.Row(new Object[] {ch.id(), ch.name(), ch.name() == null ? null : ch.name().toLowerCase() + "@example.com",
-                    ch.segment(), ch.region()}, ch.lsn(), ch.delete(), ch.at().toString()));
+                    ch.segment(), ch.region()}, ch.lsn(), ch.delete(), ch.at()));
         }
         Batch batch = new FlowBatch(FLOWS.flow(CUSTOMERS), 65_536).bound(rows);
         Map<String, Object> params = new HashMap<>(batch.parameters());
