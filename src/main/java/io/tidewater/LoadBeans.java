@@ -28,6 +28,7 @@ import io.tidewater.load.BatchIsolation;
 import io.tidewater.load.BatchStatements;
 import io.tidewater.load.Batches;
 import io.tidewater.load.FlowPipeline;
+import io.tidewater.load.PromptPolling;
 import io.tidewater.load.Lookups;
 import io.tidewater.load.Originals;
 import io.tidewater.load.RetriedStatement;
@@ -187,6 +188,7 @@ public final class LoadBeans {
         registry.accept("edwOffsets", positions);
         BatchCommit commits = new BatchCommit();
         registry.accept("flowPipeline", new FlowPipeline(positions, commits, stats));
+        registry.accept("promptPolling", new PromptPolling());
         registry.accept("pipelineStats", stats);
         registry.accept("statusLine", new StatusLine(stats, edw, () -> flows.all().values().stream().map(FlowSpec::table).toList()));
         registry.accept("batchCommit", commits);
