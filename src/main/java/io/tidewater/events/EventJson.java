@@ -172,24 +172,21 @@ public final class EventJson {
     }
 
     /**
-     * The text that holds a record's fields, for a reader of its own: the payload of a record of Connect's JSON converter
-     * whose schema is known (not checked here: only its payload is read), the whole record when it does not start as
-     * such a record does. Null for a record to read with {@link #parse(byte[], int, boolean)}: one over the size limit, of
-     * an unknown schema, or with a replacement character (malformed UTF-8, or the record's own).
+     * Where the fields of a record are, for a reader of its own: the offset of the payload of a record of Connect's JSON
+     * converter whose schema is known (not checked here: only its payload is read; it ends before the record's last
+     * byte); 0 for a record that does not start as such a record does (the whole record holds them); -1 for a record to
+     * read with {@link #parse(byte[], int, boolean)}: one over the size limit, or of a schema not known. The bytes are not
+     * checked as UTF-8 here.
      */
-    public static String fieldsText(byte[] raw, int maxBytes) {
+    public static int fieldsFrom(byte[] raw, int maxBytes) {
         if (raw.length > maxBytes) {
-            return null;
+            return -1;
         }
         Known schema = knownSchema(raw);
         if (schema != null) {
-            return payloadText(raw, schema);
+            return SCHEMA_FIRST_BYTES.length + schema.bytes().length + PAYLOAD_NEXT_BYTES.length;
         }
-        if (Arrays.equals(raw, 0, Math.min(raw.length, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0, SCHEMA_FIRST_BYTES.length)) {
-            return null;
-        }
-        String text = new String(raw, StandardCharsets.UTF_8);
-        return text.indexOf('\uFFFD') < 0 ? text : null;
+        return Arrays.equals(raw, 0, Math.min(raw.length, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0, SCHEMA_FIRST_BYTES.length) ? -1 : 0;
     }
 
     /**

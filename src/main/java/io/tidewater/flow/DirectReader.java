@@ -1,6 +1,7 @@
 package io.tidewater.flow;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -48,11 +49,25 @@ final class DirectReader {
         }
     }
 
-    /** An event's fields (the object itself, or a Connect record's payload as {@link EventJson#fieldsText} gives it). */
-    Fields event(String text) throws IOException {
+    /**
+     * A parser of the bytes from..to of a record: of the bytes themselves when they are ASCII, else of their text (strict
+     * UTF-8 is the full reading's to tell: null for text with a replacement character).
+     */
+    private static JsonParser parser(byte[] raw, int from, int to) throws IOException {
+        for (int i = from; i < to; i++) {
+            if (raw[i] < 0) {
+                String text = new String(raw, from, to - from, StandardCharsets.UTF_8);
+                return text.indexOf('\uFFFD') < 0 ? JSON.createParser(text) : null;
+            }
+        }
+        return JSON.createParser(raw, from, to - from);
+    }
+
+    /** An event's fields: the object in the bytes from..to of the record (itself, or a Connect record's payload). */
+    Fields event(byte[] raw, int from, int to) throws IOException {
         Names names = NAMES.get().reset();
-        try (JsonParser p = JSON.createParser(text)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+        try (JsonParser p = parser(raw, from, to)) {
+            if (p == null || p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             JsonNode[] values = columns(p, names, true);
@@ -64,10 +79,10 @@ final class DirectReader {
      * A Debezium change's fields: the row ({@code after}, or for a delete {@code before}), the operation, the source's
      * LSN (absent for a snapshot read: -1) and the commit time in epoch milliseconds.
      */
-    Fields change(String text) throws IOException {
+    Fields change(byte[] raw, int from, int to) throws IOException {
         Names names = NAMES.get().reset();
-        try (JsonParser p = JSON.createParser(text)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+        try (JsonParser p = parser(raw, from, to)) {
+            if (p == null || p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             names.open();

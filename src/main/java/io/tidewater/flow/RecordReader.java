@@ -56,13 +56,14 @@ public final class RecordReader {
      * read, and for one it finds invalid (the full reading gives the reason).
      */
     Row direct(byte[] value) {
-        String text = value == null || value.length == 0 ? null : EventJson.fieldsText(value, maxBytes);
-        if (text == null) {
+        int from = value == null || value.length == 0 ? -1 : EventJson.fieldsFrom(value, maxBytes);
+        if (from < 0) {
             return READ_IN_FULL;
         }
+        int to = from > 0 ? value.length - 1 : value.length;
         try {
             if (flow.debezium()) {
-                DirectReader.Fields f = direct.change(text);
+                DirectReader.Fields f = direct.change(value, from, to);
                 if (f == null) {
                     return READ_IN_FULL;
                 }
@@ -73,7 +74,7 @@ public final class RecordReader {
                 long lsn = f.lsn() < 0 ? ChangeEnvelope.SNAPSHOT_LSN : f.lsn();
                 return new Row(values(f.values(), deleted, true), lsn, deleted, Instant.ofEpochMilli(f.tsMs()));
             }
-            DirectReader.Fields f = direct.event(text);
+            DirectReader.Fields f = direct.event(value, from, to);
             return f == null ? READ_IN_FULL : new Row(values(f.values(), false, false), 0, false, Instant.now());
         } catch (IOException | RuntimeException e) {
             return READ_IN_FULL;
