@@ -58,8 +58,6 @@ public final class Keys {
     public static final Setting<Integer> LOAD_BATCH_INTERVAL_MS = whole("tidewater.load.batch-interval-ms", 5);
     public static final Setting<Integer> LOAD_MAX_POLL_INTERVAL_MS = whole("tidewater.load.max-poll-interval-ms", 300_000);
     public static final Setting<Integer> LOAD_POLL_TIMEOUT_MS = whole("tidewater.load.poll-timeout-ms", 5);
-    /** Under half of G1's smallest heap region (1 MiB), so that a fetch's buffer is never a humongous object. */
-    public static final Setting<Integer> LOAD_FETCH_MAX_BYTES = whole("tidewater.load.fetch-max-bytes", 458_752);
     /** Kafka refuses a session timeout that is not longer than the heartbeat interval (2000 ms in the flow template). */
     public static final Setting<Integer> LOAD_SESSION_TIMEOUT_MS = whole("tidewater.load.session-timeout-ms", 10_000, 2001, Setting.ANY,
             "longer than the load consumers' heartbeat interval of 2000 ms");
