@@ -740,7 +740,7 @@ public final class LoadBench implements Callable<Integer> {
         lines.removeIf(l -> overrides.keySet().stream().anyMatch(key -> l.startsWith(key + "=")));
         overrides.forEach((key, v) -> lines.add(key + "=" + v));
         Files.write(app.resolve("application.properties"), lines);
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", gcLogOption(logFile)));
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", collector(), gcLogOption(logFile)));
         // TIDEWATER_BENCH_JVM: more JVM options for Tidewater (space-separated), for trying a JVM setting.
         String jvm = System.getenv("TIDEWATER_BENCH_JVM");
         if (jvm != null && !jvm.isBlank()) {
@@ -834,7 +834,7 @@ public final class LoadBench implements Callable<Integer> {
     }
 
     private static Process java(Path logFile, String classpath, String main, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", gcLogOption(logFile), "-cp", classpath, main));
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", collector(), gcLogOption(logFile), "-cp", classpath, main));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         STARTED.add(p);
@@ -916,6 +916,15 @@ public final class LoadBench implements Callable<Integer> {
      * Each contestant logs its garbage collections, from which its peak heap is read afterwards: nothing is launched or
      * attached while it runs.
      */
+    /**
+     * The garbage collector of every JVM contestant: the throughput collector, which Tidewater's launcher and image run
+     * with (each contestant measured faster with it than with G1); TIDEWATER_BENCH_GC names another, e.g. -XX:+UseG1GC.
+     */
+    static String collector() {
+        String gc = System.getenv("TIDEWATER_BENCH_GC");
+        return gc == null || gc.isBlank() ? "-XX:+UseParallelGC" : gc.strip();
+    }
+
     private static String gcLogOption(Path logFile) {
         return "-Xlog:gc:file=" + gcLog(logFile).toAbsolutePath();
     }
