@@ -918,7 +918,7 @@ public final class LoadBench implements Callable<Integer> {
      */
     /**
      * The garbage collector of every JVM contestant: the throughput collector, which Tidewater's launcher and image run
-     * with (each contestant measured faster with it than with G1); TIDEWATER_BENCH_GC names another, e.g. -XX:+UseG1GC.
+     * with (each contestant used less CPU with it than with G1); TIDEWATER_BENCH_GC names another, e.g. -XX:+UseG1GC.
      */
     static String collector() {
         String gc = System.getenv("TIDEWATER_BENCH_GC");
