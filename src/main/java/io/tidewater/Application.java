@@ -2,7 +2,6 @@ package io.tidewater;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchService;
 import java.util.ArrayList;
@@ -244,7 +243,8 @@ public final class Application {
         try {
             TidewaterConfig config = TidewaterConfig.load(Path.of("application.properties"), System.getenv());
             ManagementSecurity.Credentials credentials = ManagementSecurity.credentials(config);
-            Path base = Files.createTempDirectory("tidewater-hawtio");
+            // Tomcat's base (the web application unpacked, its work files): one directory, reused by every start.
+            Path base = Path.of(config.get(Keys.DATA_DIR), "hawtio-standalone");
             FreePorts.requireFree(OpsHost.bind(config, false), config.get(Keys.HAWTIO_PORT), Keys.HAWTIO_PORT.key());
             try (HawtioServer server = HawtioServer.start(OpsHost.bind(config, false), config.get(Keys.HAWTIO_PORT), hawtioWar(), base,
                     jolokiaUrl(config), credentials)) {

@@ -105,6 +105,7 @@ class CaptureKafkaOutageRouteTest extends CamelTestSupport {
         context.stop();
         publisher.close();
         kafka.close();
+        io.tidewater.testing.TempDirs.delete(kafkaDir);
         try (Connection c = DriverManager.getConnection(SharedInfrastructure.get().jdbcUrl("crm"), "postgres", "");
              PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);

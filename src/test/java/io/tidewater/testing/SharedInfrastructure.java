@@ -62,6 +62,7 @@ public final class SharedInfrastructure implements BeforeAllCallback {
         try {
             s.kafka().close();
             s.postgres().close();
+            TempDirs.delete(s.dir());
         } catch (Exception e) {
             throw new IllegalStateException("Cannot stop the test infrastructure", e);
         }
