@@ -50,12 +50,13 @@ final class DirectReader {
     }
 
     /**
-     * A parser of the bytes from..to of a record: of the bytes themselves when they are ASCII, else of their text (strict
-     * UTF-8 is the full reading's to tell: null for text with a replacement character).
+     * A parser of the bytes from..to of a record: of the bytes themselves when they are ASCII with no NUL, else of their
+     * text (strict UTF-8 is the full reading's to tell: null for text with a replacement character). A NUL byte goes to
+     * the text too: Jackson's byte parser would take bytes with NULs among ASCII for UTF-16 or UTF-32.
      */
     private static JsonParser parser(byte[] raw, int from, int to) throws IOException {
         for (int i = from; i < to; i++) {
-            if (raw[i] < 0) {
+            if (raw[i] <= 0) {
                 String text = new String(raw, from, to - from, StandardCharsets.UTF_8);
                 return text.indexOf('\uFFFD') < 0 ? JSON.createParser(text) : null;
             }

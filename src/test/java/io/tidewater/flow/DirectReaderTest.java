@@ -93,6 +93,11 @@ class DirectReaderTest {
     }
 
     private static void same(RecordReader reader, String key, String record) {
+        // The same text in encodings that are not UTF-8: refused by the full reading, so by the direct one too.
+        for (String charset : List.of("UTF-16LE", "UTF-16BE", "UTF-32BE", "UTF-32LE")) {
+            byte[] encoded = record.getBytes(java.nio.charset.Charset.forName(charset));
+            assertEquals(outcome(reader, key, encoded, true), outcome(reader, key, encoded, false), charset + " " + record);
+        }
         byte[] value = bytes(record);
         String full = outcome(reader, key, value, true);
         boolean direct = reader.direct(value) != RecordReader.READ_IN_FULL;
