@@ -114,7 +114,7 @@ public abstract class LoadBatch<T> {
     private byte[] value(Message in) {
         Object body = in.getBody();
         String size = in.getHeader(DeadLetters.ERROR_SIZE, String.class);
-        if (size != null && body instanceof byte[] prefix && prefix.length < Long.parseLong(size.strip())) {
+        if (size != null && body instanceof byte[] prefix && deadLetterOfThisFlow(in) && prefix.length < Long.parseLong(size.strip())) {
             if (originals == null) {
                 throw new InvalidEventException("only the first " + prefix.length + " of this record's " + size + " bytes were kept");
             }
@@ -126,6 +126,15 @@ public abstract class LoadBatch<T> {
             return (byte[]) body;
         }
         return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether a record is one of this flow's dead letters being re-driven: read from the dead-letter topic of the flow's
+     * topic, and naming that topic as its source. Any other record is its own value, whatever headers it carries.
+     */
+    private boolean deadLetterOfThisFlow(Message in) {
+        String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
+        return flow.topic() != null && (flow.topic() + ".dlq").equals(topic) && flow.topic().equals(in.getHeader(DeadLetters.ERROR_TOPIC, String.class));
     }
 
     private static void deadLetter(Exchange record, Throwable error, Batch batch) {

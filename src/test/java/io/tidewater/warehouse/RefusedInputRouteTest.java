@@ -159,6 +159,31 @@ class RefusedInputRouteTest extends LoadRouteTestSupport {
         assertEquals(0, loaded(big));
     }
 
+    /**
+     * A record of the flow's own topic that carries a dead letter's headers (a producer's own, or copied) is its own
+     * value: only a re-driven dead letter of this flow is read again from the source its headers name.
+     */
+    @Test
+    void aRecordWithADeadLettersHeadersIsItsOwnValue() throws Exception {
+        String elsewhere = UUID.randomUUID().toString();
+        String own = UUID.randomUUID().toString();
+        String other = calls + ".other";
+        Topics.ensure(other);
+        RecordMetadata at = send(other, "1", call(elsewhere, 7), "none");
+        try (KafkaProducer<String, byte[]> producer = bytesProducer("none")) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(calls, "1", call(own, 8));
+            record.headers().add("tidewater.error.size", "999".getBytes(StandardCharsets.UTF_8))
+                    .add("tidewater.error.topic", other.getBytes(StandardCharsets.UTF_8))
+                    .add("tidewater.error.partition", String.valueOf(at.partition()).getBytes(StandardCharsets.UTF_8))
+                    .add("tidewater.error.offset", String.valueOf(at.offset()).getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        }
+        await().atMost(WAIT).until(() -> loaded(own) == 1);
+        assertEquals(8, ((Number) warehouse.rows("SELECT duration_sec FROM fact_call WHERE event_id = '" + own + "'").get(0)
+                .get("duration_sec")).intValue());
+        assertEquals(0, loaded(elsewhere));
+    }
+
     @Test
     void aDeadLetterThatCannotBeWrittenMakesTheFlowDownUntilItCanBe() throws Exception {
         HealthCheck health = new FlowHealthChecks(context, context.getRegistry().findSingleByType(Flows.class),
