@@ -48,6 +48,10 @@ public record ChangeEnvelope(String op, EventJson row, long lsn, Instant committ
         // An incremental snapshot's read carries no LSN: it is the row as read between Debezium's watermarks, in order
         // with the stream around it, and no newer than any change the warehouse already holds.
         long lsn = op.equals("r") && !source.has("lsn") ? SNAPSHOT_LSN : source.longValue("lsn");
+        // A log position is never negative; one that is would sort below a snapshot read, which would then replace it.
+        if (lsn < 0) {
+            throw new InvalidEventException("field 'lsn' must not be negative, was " + lsn);
+        }
         return new ChangeEnvelope(op, row, lsn, Instant.ofEpochMilli(tsMs), schema);
     }
 

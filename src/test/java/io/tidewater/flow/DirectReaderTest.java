@@ -139,6 +139,13 @@ class DirectReaderTest {
         }
     }
 
+    /** A log position below zero is refused (it would sort below a snapshot read, which would then replace its row). */
+    @Property(tries = 1)
+    void aNegativeLogPositionIsRefused() {
+        String change = "{\"op\":\"c\",\"after\":{\"id\":5},\"source\":{\"lsn\":-5,\"ts_ms\":1700000000000}}";
+        assertEquals("refused: field 'lsn' must not be negative, was -5", outcome(CHANGES, null, bytes(change), false));
+    }
+
     private static String connect(String payload) {
         return "{\"schema\":" + CONNECT_SCHEMA + ",\"payload\":" + payload + "}";
     }
