@@ -130,6 +130,12 @@ public record ColumnType(String name, int precision, int scale) {
             if (precision > 0 && integerDigits > precision - scale) {
                 throw new InvalidEventException("field '" + field + "' does not fit numeric(" + precision + "," + scale + "): " + d);
             }
+            // PostgreSQL would round the digits past the scale away: the value is refused rather than loaded altered
+            // (zeros past the scale change nothing).
+            if (precision > 0 && d.scale() > scale && d.stripTrailingZeros().scale() > scale) {
+                throw new InvalidEventException("field '" + field + "' has more decimals than numeric(" + precision + "," + scale
+                        + ") keeps: " + d.toPlainString());
+            }
             return d.toPlainString();
         } catch (NumberFormatException e) {
             throw new InvalidEventException("field '" + field + "' must be a number, was '" + v.asText() + "'");

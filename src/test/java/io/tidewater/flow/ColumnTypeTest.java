@@ -14,6 +14,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.tidewater.events.EventJson;
 import io.tidewater.events.InvalidEventException;
 import io.tidewater.load.FlowBatch;
 import io.tidewater.testing.SharedInfrastructure;
@@ -64,6 +65,20 @@ class ColumnTypeTest {
             assertThrows(InvalidEventException.class, () -> bounded.value("n", TextNode.valueOf(huge), false), huge);
             assertThrows(InvalidEventException.class, () -> numeric.value("n", io.tidewater.events.EventJson.MAPPER.readTree(huge), false), huge);
         }
+    }
+
+    /** PostgreSQL would round digits past a numeric's scale away: such a value is refused, not loaded altered. */
+    @Test
+    void decimalsPastTheScaleAreRefusedAndZerosPastItAreNot() throws Exception {
+        ColumnType money = ColumnType.parse("numeric(10,2)");
+        for (String altered : new String[] {"0.005", "1.234", "12.345", "1.2301"}) {
+            assertThrows(InvalidEventException.class, () -> money.value("amount", EventJson.MAPPER.readTree(altered), false), altered);
+            assertThrows(InvalidEventException.class, () -> money.value("amount", TextNode.valueOf(altered), false), altered);
+        }
+        assertEquals("1.500", money.value("amount", EventJson.MAPPER.readTree("1.500"), false));
+        assertEquals("12.34", money.value("amount", EventJson.MAPPER.readTree("12.34"), false));
+        assertEquals("100", money.value("amount", EventJson.MAPPER.readTree("100"), false));
+        assertEquals("0.001", ColumnType.parse("numeric").value("n", EventJson.MAPPER.readTree("0.001"), false));
     }
 
     @Test
