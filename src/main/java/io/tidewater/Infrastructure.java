@@ -229,7 +229,7 @@ public final class Infrastructure implements AutoCloseable {
         }
         String banner = String.join(System.lineSeparator(), lines) + System.lineSeparator() + String.join(System.lineSeparator(),
                 "    kcat -b " + bootstrapServers + " -L",
-                "    kcat -b " + bootstrapServers + " -C -t events.callcenter.calls -o -5 -e",
+                "    kcat -b " + bootstrapServers + " -C -t events.callcenter.calls -o -5 -c 5 -e",
                 "    curl localhost:" + managementPort + "/observe/health",
                 "  The full log (Camel, Debezium, Kafka) is in data/tidewater.log; this console shows Tidewater's own lines and warnings.",
                 "");
