@@ -148,13 +148,12 @@ public final class EventJson {
     /** The known schema a record of Connect's JSON converter carries, byte for byte; null when it carries none of them. */
     private static Known knownSchema(byte[] raw) {
         int n = raw.length;
-        if (n == 0 || raw[n - 1] != '}' || !Arrays.equals(raw, 0, Math.min(n, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0,
-                SCHEMA_FIRST_BYTES.length)) {
+        if (n == 0 || raw[n - 1] != '}' || !startsWithSchema(raw)) {
             return null;
         }
         for (Known schema : knownSchemas) {
             int end = SCHEMA_FIRST_BYTES.length + schema.bytes().length;
-            int from = end + PAYLOAD_NEXT_BYTES.length;
+            int from = payloadFrom(schema);
             if (from < n && Arrays.equals(raw, end, from, PAYLOAD_NEXT_BYTES, 0, PAYLOAD_NEXT_BYTES.length)
                     && Arrays.equals(raw, SCHEMA_FIRST_BYTES.length, end, schema.bytes(), 0, schema.bytes().length)) {
                 return schema;
@@ -163,9 +162,19 @@ public final class EventJson {
         return null;
     }
 
+    /** Whether a record starts as Connect's JSON converter starts one with a schema. */
+    private static boolean startsWithSchema(byte[] raw) {
+        return Arrays.equals(raw, 0, Math.min(raw.length, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0, SCHEMA_FIRST_BYTES.length);
+    }
+
+    /** Where the payload of a record with this schema starts. */
+    private static int payloadFrom(Known schema) {
+        return SCHEMA_FIRST_BYTES.length + schema.bytes().length + PAYLOAD_NEXT_BYTES.length;
+    }
+
     /** The payload's text of a record with this schema; null when it holds a replacement character. */
     private static String payloadText(byte[] raw, Known schema) {
-        int from = SCHEMA_FIRST_BYTES.length + schema.bytes().length + PAYLOAD_NEXT_BYTES.length;
+        int from = payloadFrom(schema);
         String payload = new String(raw, from, raw.length - 1 - from, StandardCharsets.UTF_8);
         // A replacement character: a malformed sequence, or one of the record's own; the full reading tells.
         return payload.indexOf('\uFFFD') < 0 ? payload : null;
@@ -184,9 +193,9 @@ public final class EventJson {
         }
         Known schema = knownSchema(raw);
         if (schema != null) {
-            return SCHEMA_FIRST_BYTES.length + schema.bytes().length + PAYLOAD_NEXT_BYTES.length;
+            return payloadFrom(schema);
         }
-        return Arrays.equals(raw, 0, Math.min(raw.length, SCHEMA_FIRST_BYTES.length), SCHEMA_FIRST_BYTES, 0, SCHEMA_FIRST_BYTES.length) ? -1 : 0;
+        return startsWithSchema(raw) ? -1 : 0;
     }
 
     /**

@@ -96,27 +96,23 @@ public final class RecordReader {
         return new Row(values(EventJson.parse(value, maxBytes, false).connectPayload(), false, false), 0, false, Instant.now());
     }
 
+    /** The bound columns' values from their fields' JSON values (null where absent). */
     private Object[] values(JsonNode[] fields, boolean deleted, boolean epochMicros) {
         Object[] out = new Object[bound.size()];
         for (int i = 0; i < out.length; i++) {
-            Column c = bound.get(i);
-            out[i] = deleted && !keyColumn[i] ? Toast.UNAVAILABLE : bind(c, fields[i], epochMicros, false);
+            // A delete carries its key only: its other values are the row's (a soft delete keeps them).
+            out[i] = deleted && !keyColumn[i] ? Toast.UNAVAILABLE : bind(bound.get(i), fields[i], epochMicros, false);
         }
         return out;
     }
 
+    /** The same from a record read in full. */
     private Object[] values(EventJson json, boolean deleted, boolean epochMicros) {
-        Object[] out = new Object[bound.size()];
-        for (int i = 0; i < out.length; i++) {
-            Column c = bound.get(i);
-            if (deleted && !flow.key().contains(c.name())) {
-                // A delete carries its key only: its other values are the row's (a soft delete keeps them).
-                out[i] = Toast.UNAVAILABLE;
-                continue;
-            }
-            out[i] = bind(c, json.field(c.field()), epochMicros, false);
+        JsonNode[] fields = new JsonNode[bound.size()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = json.field(bound.get(i).field());
         }
-        return out;
+        return values(fields, deleted, epochMicros);
     }
 
     /**
